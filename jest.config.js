@@ -1,0 +1,21 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  },
+  moduleNameMapper: {
+    '^tiktok-channel$': '<rootDir>/libs/tiktok-channel/src',
+    '^tiktok-channel/(.*)$': '<rootDir>/libs/tiktok-channel/src/$1',
+    '^tiktok-sandbox$': '<rootDir>/apps/tiktok-sandbox/src',
+    '^tiktok-sandbox/(.*)$': '<rootDir>/apps/tiktok-sandbox/src/$1',
+  },
+  // One embedded PostgreSQL for the whole run; each suite gets its own database in it.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/no-internet.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,75 @@
+/**
+ * Typed results of the TikTok API for Business calls the channel makes.
+ * Wire names (snake_case) stay inside the client; everything here is what the rest of the library uses.
+ */
+
+export interface TiktokApiClientOptions {
+  /** Base of the API for Business, ending in `/open_api/v1.3/` (a missing trailing slash is added). */
+  apiBaseUrl: string;
+  /** The TikTok app id: `client_id` on token calls, `app_id` on webhook calls. */
+  appId: string;
+  appSecret: string;
+  /** Per-request timeout; a timeout is a transient error. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+/** What a token exchange or a refresh returns. Lifetimes are taken from each response, never assumed. */
+export interface TiktokTokenGrant {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  /** Seconds until the refresh token expires. */
+  refreshTokenExpiresIn: number;
+  /** The `open_id`: the business_id every later call uses. */
+  openId: string;
+  /** Granted scopes, split from TikTok's comma-separated string. */
+  scopes: string[];
+}
+
+export type TiktokAccountType = 'business' | 'personal' | 'unknown';
+
+export interface TiktokBusinessProfile {
+  username: string;
+  displayName: string;
+  profileImageUrl?: string;
+  accountType: TiktokAccountType;
+}
+
+export interface SendTextInput {
+  businessId: string;
+  /** TikTok's conversation_id: messages are addressed to conversations, never to user ids. */
+  conversationId: string;
+  text: string;
+  referencedMessageId?: string;
+}
+
+export interface SentMessage {
+  messageId: string;
+}
+
+export interface WebhookRegistration {
+  callbackUrl: string | null;
+}
+
+/**
+ * How a failure should be handled. The class decides the reaction, the code is kept for diagnostics.
+ * - `auth_expired`: the access token expired or is invalid; refresh once, then retry once.
+ * - `auth_revoked`: the grant is gone (refresh token expired/invalid, scope removed); reauthorize.
+ * - `connect_failed`: an authorization code was invalid, used or expired.
+ * - `rate_limited`: slow down and retry with backoff.
+ * - `messaging_limit`: TikTok's DM rules refused the message; do not retry.
+ * - `invalid_request` / `invalid_media`: our request was wrong; do not retry.
+ * - `transient`: network, timeout, HTTP 5xx or a TikTok system error; retry with backoff.
+ * - `bug`: the client broke the contract (e.g. no token sent).
+ */
+export type TiktokErrorClass =
+  | 'auth_expired'
+  | 'auth_revoked'
+  | 'connect_failed'
+  | 'rate_limited'
+  | 'messaging_limit'
+  | 'invalid_request'
+  | 'invalid_media'
+  | 'transient'
+  | 'bug';

@@ -1,0 +1,74 @@
+import type { FailureReason, TiktokAccountView } from './helpdesk-port';
+
+/**
+ * Events for the host's automation (`@nestjs/event-emitter`). They are emitted after the library's
+ * own state is committed, so a listener that answers through the messenger sees consistent data.
+ */
+export const TiktokEvents = {
+  AccountConnected: 'tiktok.account.connected',
+  AccountReauthorizationRequired: 'tiktok.account.reauthorization_required',
+  RefreshTokenExpiring: 'tiktok.account.refresh_token_expiring',
+  ConversationOpened: 'tiktok.conversation.opened',
+  MessageReceived: 'tiktok.message.received',
+  MessageSent: 'tiktok.message.sent',
+  MessageFailed: 'tiktok.message.failed',
+  MessageRead: 'tiktok.message.read',
+} as const;
+
+export interface AccountConnectedEvent {
+  inboxId: string;
+  tenant: string;
+  account: TiktokAccountView;
+  reconnected: boolean;
+}
+
+export interface AccountReauthorizationRequiredEvent {
+  inboxId: string;
+  accountId: string;
+  reason: string;
+}
+
+export interface RefreshTokenExpiringEvent {
+  inboxId: string;
+  accountId: string;
+  refreshTokenExpiresAt: Date;
+}
+
+export interface ConversationOpenedEvent {
+  inboxId: string;
+  conversationId: string;
+  contactId: string;
+  tiktokConversationId: string;
+}
+
+export interface MessageReceivedEvent {
+  inboxId: string;
+  conversationId: string;
+  contactId: string;
+  messageId: string;
+  tiktokMessageId: string;
+  content: string;
+  /** True when this is the first message of a conversation the host had not seen. */
+  firstInConversation: boolean;
+}
+
+export interface MessageSentEvent {
+  inboxId: string;
+  conversationId: string;
+  messageId: string;
+  tiktokMessageIds: string[];
+}
+
+export interface MessageFailedEvent {
+  inboxId: string;
+  conversationId: string;
+  messageId: string;
+  reason: FailureReason;
+  detail: string;
+}
+
+export interface MessageReadEvent {
+  inboxId: string;
+  conversationId: string;
+  readAt: Date;
+}

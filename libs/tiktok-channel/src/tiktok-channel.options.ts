@@ -1,0 +1,64 @@
+import type { Request } from 'express';
+
+/** Who is connecting, decided by the host when the authorize route is hit. */
+export interface TiktokConnectContext {
+  /** The host's workspace/account the new inbox belongs to. */
+  tenant: string;
+  /** Set when reconnecting an existing inbox, so the same inbox keeps its history. */
+  inboxId?: string;
+  /** Absolute or host-relative URL the person is sent back to; `tiktok_status` and `tiktok_reason` are appended. */
+  returnUrl: string;
+}
+
+export interface TiktokChannelModuleOptions {
+  /** TikTok app id (client_key / client_id / app_id on the wire). */
+  appId: string;
+  appSecret: string;
+  /** The callback registered with TikTok, e.g. `https://helpdesk.example.com/tiktok/oauth/callback`. */
+  redirectUri: string;
+  /**
+   * Keys for encrypting tokens at rest, newest first, each `keyId:base64Of32Bytes`. The first key
+   * encrypts; every key decrypts, so keys can be rotated without losing stored tokens.
+   */
+  tokenEncryptionKeys: string[];
+  /**
+   * Decides the connect context for `GET /tiktok/oauth/authorize`. It is also the guard: throw an
+   * `HttpException` (e.g. `ForbiddenException`) to refuse the request.
+   */
+  resolveConnectContext: (req: Request) => TiktokConnectContext | Promise<TiktokConnectContext>;
+  /** Default `https://business-api.tiktok.com/open_api/v1.3/`. */
+  apiBaseUrl?: string;
+  /** Default `https://www.tiktok.com/v2/auth/authorize/`. */
+  authorizeUrl?: string;
+  /** Scopes requested at consent. Default: see `DEFAULT_SCOPES`. */
+  scopes?: string[];
+  /** Scopes a connection must have been granted; a grant without one is refused. Default: `REQUIRED_SCOPES`. */
+  requiredScopes?: string[];
+  /** Accepted age of a webhook signature timestamp, both directions. Default 300 s. */
+  webhookToleranceSeconds?: number;
+  /** Refresh an access token this long before it expires. Default 600 s. */
+  refreshLeadSeconds?: number;
+  /** Request property holding the raw body (the host creates the app with `{ rawBody: true }`). Default `rawBody`. */
+  rawBodyProperty?: string;
+  /** Timeout of each TikTok API request. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Start the background sweeps (stale events, token refresh). Default true; tests may turn them off. */
+  enableBackgroundJobs?: boolean;
+}
+
+export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3/';
+export const DEFAULT_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
+
+export const REQUIRED_SCOPES = ['user.info.basic', 'message.list.read', 'message.list.send', 'message.list.manage'];
+
+export const DEFAULT_SCOPES = [
+  'user.info.basic',
+  'user.info.username',
+  'user.info.profile',
+  'user.info.stats',
+  'user.account.type',
+  'video.list',
+  'message.list.read',
+  'message.list.send',
+  'message.list.manage',
+];

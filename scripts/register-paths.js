@@ -1,0 +1,10 @@
+// Resolves the monorepo's path aliases (tsconfig "paths") against the compiled output in dist/,
+// so `node dist/...` finds `tiktok-channel` without a bundler.
+const path = require('node:path');
+const tsConfigPaths = require('tsconfig-paths');
+const { compilerOptions } = require('../tsconfig.json');
+
+tsConfigPaths.register({
+  baseUrl: path.join(__dirname, '..', 'dist'),
+  paths: compilerOptions.paths,
+});

@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import { startLocalPostgres } from '../../apps/helpdesk/src/database/local-postgres';
+
+/**
+ * One PostgreSQL for the whole run: the one `DATABASE_URL` names, or a throwaway embedded server.
+ * Suites create their own databases in it (see test-database.ts), so they never share rows.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.DATABASE_URL) {
+    process.env.TEST_ADMIN_DATABASE_URL = process.env.DATABASE_URL;
+    return;
+  }
+  const dataDir = join(__dirname, '..', '..', '.data', `test-pg-${process.pid}`);
+  const server = await startLocalPostgres({ dataDir, persistent: false });
+  process.env.TEST_ADMIN_DATABASE_URL = server.url;
+  (globalThis as { __TEST_PG__?: { stop(): Promise<void> } }).__TEST_PG__ = server;
+}
