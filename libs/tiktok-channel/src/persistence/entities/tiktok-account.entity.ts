@@ -1,0 +1,67 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import type { TiktokAccountStatus } from '../../host/helpdesk-port';
+
+/** A connected TikTok Business account. Token columns hold ciphertext only (see TokenCipher). */
+@Entity({ name: 'tiktok_accounts' })
+export class TiktokAccountEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  tenant: string;
+
+  @Column({ name: 'host_inbox_id', type: 'text', nullable: true })
+  hostInboxId: string | null;
+
+  /** TikTok's open_id, the business_id of every API call. */
+  @Column({ name: 'business_id', type: 'text', unique: true })
+  businessId: string;
+
+  @Column({ type: 'text' })
+  username: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName: string;
+
+  @Column({ name: 'profile_image_url', type: 'text', nullable: true })
+  profileImageUrl: string | null;
+
+  @Column({ type: 'text' })
+  status: TiktokAccountStatus;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason: string | null;
+
+  @Column({ type: 'text', array: true })
+  scopes: string[];
+
+  @Column({ name: 'access_token_enc', type: 'text' })
+  accessTokenEnc: string;
+
+  @Column({ name: 'refresh_token_enc', type: 'text' })
+  refreshTokenEnc: string;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz' })
+  accessTokenExpiresAt: Date;
+
+  @Column({ name: 'refresh_token_expires_at', type: 'timestamptz' })
+  refreshTokenExpiresAt: Date;
+
+  @Column({ name: 'refresh_failures', type: 'int', default: 0 })
+  refreshFailures: number;
+
+  @Column({ name: 'last_refreshed_at', type: 'timestamptz', nullable: true })
+  lastRefreshedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,26 @@
+import { TiktokAccountEntity } from './entities/tiktok-account.entity';
+import { TiktokConversationEntity } from './entities/tiktok-conversation.entity';
+import { TiktokOauthStateEntity } from './entities/tiktok-oauth-state.entity';
+import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.entity';
+import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
+import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
+
+export {
+  TiktokAccountEntity,
+  TiktokConversationEntity,
+  TiktokOauthStateEntity,
+  TiktokOutboundMessageEntity,
+  TiktokWebhookEventEntity,
+};
+
+/** Register these with the host's TypeORM data source. */
+export const tiktokChannelEntities = [
+  TiktokAccountEntity,
+  TiktokOauthStateEntity,
+  TiktokWebhookEventEntity,
+  TiktokConversationEntity,
+  TiktokOutboundMessageEntity,
+];
+
+/** Run these with the host's migrations (the library never uses `synchronize`). */
+export const tiktokChannelMigrations = [TiktokChannelInitial1764000000000];

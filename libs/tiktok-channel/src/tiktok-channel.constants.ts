@@ -1,0 +1,2 @@
+export const TIKTOK_API_CLIENT = Symbol('TIKTOK_API_CLIENT');
+export const TIKTOK_TOKEN_CIPHER = Symbol('TIKTOK_TOKEN_CIPHER');

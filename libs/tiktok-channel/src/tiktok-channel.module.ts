@@ -1,0 +1,106 @@
+import { Module } from '@nestjs/common';
+import { TiktokAccountsService } from './accounts/tiktok-accounts.service';
+import { TiktokApiClient } from './api/tiktok-api.client';
+import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
+import { TiktokEventPublisher } from './host/tiktok-event-publisher';
+import { InboundHandlers } from './inbound/inbound-handlers';
+import { InboundProcessor } from './inbound/inbound-processor.service';
+import { InboundSweeperCron } from './inbound/inbound-sweeper.cron';
+import { TiktokOauthController } from './oauth/oauth.controller';
+import { OauthStateService } from './oauth/oauth-state.service';
+import { TiktokConnectService } from './oauth/tiktok-connect.service';
+import { TiktokMessenger } from './outbound/tiktok-messenger.service';
+import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constants';
+import {
+  resolveTiktokChannelConfig,
+  TIKTOK_CHANNEL_CONFIG,
+  type TiktokChannelConfig,
+} from './tiktok-channel.config';
+import {
+  TIKTOK_CHANNEL_ASYNC_OPTIONS_TYPE,
+  TIKTOK_CHANNEL_OPTIONS_TYPE,
+  TIKTOK_CHANNEL_RAW_OPTIONS,
+  TiktokChannelConfigurableModule,
+} from './tiktok-channel.module-definition';
+import type { TiktokChannelModuleOptions } from './tiktok-channel.options';
+import { TokenCipher } from './tokens/token-cipher';
+import { TokenRefreshCron } from './tokens/token-refresh.cron';
+import { TiktokTokenService } from './tokens/tiktok-token.service';
+import { TiktokWebhookController } from './webhook/webhook.controller';
+import { WebhookEventStore } from './webhook/webhook-event.store';
+import { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
+import type { DynamicModule } from '@nestjs/common';
+
+/**
+ * The TikTok Business Messaging channel. The host registers `tiktokChannelEntities` and
+ * `tiktokChannelMigrations` with its TypeORM data source, creates the app with `{ rawBody: true }`,
+ * and passes its implementation of the port as `helpdeskPort`.
+ */
+@Module({
+  controllers: [TiktokOauthController, TiktokWebhookController],
+  providers: [
+    {
+      provide: TIKTOK_CHANNEL_CONFIG,
+      inject: [TIKTOK_CHANNEL_RAW_OPTIONS],
+      useFactory: (options: TiktokChannelModuleOptions) => resolveTiktokChannelConfig(options),
+    },
+    {
+      provide: TIKTOK_TOKEN_CIPHER,
+      inject: [TIKTOK_CHANNEL_CONFIG],
+      useFactory: (config: TiktokChannelConfig) => new TokenCipher(config.tokenEncryptionKeys),
+    },
+    {
+      provide: TIKTOK_API_CLIENT,
+      inject: [TIKTOK_CHANNEL_CONFIG],
+      useFactory: (config: TiktokChannelConfig) =>
+        new TiktokApiClient({
+          apiBaseUrl: config.apiBaseUrl,
+          appId: config.appId,
+          appSecret: config.appSecret,
+          timeoutMs: config.requestTimeoutMs,
+        }),
+    },
+    TiktokEventPublisher,
+    TiktokAccountsService,
+    TiktokTokenService,
+    TokenRefreshCron,
+    OauthStateService,
+    TiktokConnectService,
+    WebhookEventStore,
+    InboundHandlers,
+    InboundProcessor,
+    InboundSweeperCron,
+    TiktokMessenger,
+    TiktokWebhookRegistrar,
+  ],
+  exports: [
+    TiktokMessenger,
+    TiktokAccountsService,
+    TiktokWebhookRegistrar,
+    TiktokTokenService,
+    InboundProcessor,
+  ],
+})
+export class TiktokChannelModule extends TiktokChannelConfigurableModule {
+  static forRoot(options: typeof TIKTOK_CHANNEL_OPTIONS_TYPE): DynamicModule {
+    return TiktokChannelModule.withPort(super.forRoot(options), options.helpdeskPort);
+  }
+
+  static forRootAsync(options: typeof TIKTOK_CHANNEL_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return TiktokChannelModule.withPort(super.forRootAsync(options), options.helpdeskPort);
+  }
+
+  private static withPort(
+    module: DynamicModule,
+    port: (typeof TIKTOK_CHANNEL_OPTIONS_TYPE)['helpdeskPort'],
+  ): DynamicModule {
+    if (!port)
+      throw new Error(
+        'TiktokChannelModule: "helpdeskPort" (your TiktokHelpdeskPort class) is required',
+      );
+    return {
+      ...module,
+      providers: [...(module.providers ?? []), { provide: TIKTOK_HELPDESK_PORT, useClass: port }],
+    };
+  }
+}
