@@ -1,0 +1,49 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode, failure } from './envelope';
+import { API_PREFIX, FaultBook } from './faults';
+import { SandboxStats } from './stats';
+
+/**
+ * What TikTok does before any Business endpoint runs: paths must end in '/', bodies must be JSON.
+ * Also where planned faults fire, and where requests are counted (all of them, so a client's
+ * retries and wrong paths show up in the stats).
+ */
+export function businessApiGate(stats: SandboxStats, faults: FaultBook) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const path = request.path;
+    if (!path.startsWith('/sandbox/')) stats.countRequest(path);
+    if (!path.startsWith(`${API_PREFIX}/`)) return next();
+
+    if (!path.endsWith('/')) {
+      response.status(404).type('text/plain').send('404 page not found');
+      return;
+    }
+    const fault = faults.take(path);
+    if (fault?.httpStatus !== undefined) {
+      response.status(fault.httpStatus).type('text/plain').send(fault.message);
+      return;
+    }
+    if (fault?.code !== undefined) {
+      response.status(200).json(failure(fault.code, fault.message));
+      return;
+    }
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (request.method === 'POST' && mediaType !== 'application/json') {
+      response
+        .status(200)
+        .json(failure(ErrorCode.invalidParameter, 'Content-Type must be application/json.'));
+      return;
+    }
+    next();
+  };
+}
+
+/** A body that is not valid JSON gets TikTok's envelope, not the web framework's 400 page. */
+export function malformedBodyAnswer() {
+  return (error: unknown, request: Request, response: Response, next: NextFunction): void => {
+    if (!request.path.startsWith(`${API_PREFIX}/`)) return next(error);
+    response
+      .status(200)
+      .json(failure(ErrorCode.invalidParameter, 'The request body is not valid JSON.'));
+  };
+}

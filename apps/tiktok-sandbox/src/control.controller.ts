@@ -1,0 +1,280 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
+import { FaultBook } from './faults';
+import { MAX_TEXT_LENGTH, characterCount } from './messaging-rules';
+import { SandboxConfig } from './options';
+import { Params, asParams } from './params';
+import { SANDBOX_CONFIG } from './sandbox-config.token';
+import {
+  Account,
+  Conversation,
+  SandboxState,
+  StoredMessage,
+  usernameProblem,
+} from './sandbox-state';
+import { SandboxStats, StatsSnapshot } from './stats';
+import { WebhookDelivery } from './webhook-delivery';
+import { messageWebhook } from './webhook-events';
+
+export interface ConversationMessageView {
+  messageId: string;
+  from: 'user' | 'business';
+  type: 'text';
+  text: string;
+  timestamp: number;
+}
+
+/** Whether the message's webhook went out: the answer never waits for the callback itself. */
+export type WebhookDispatch = 'queued' | 'no_callback' | 'business_disconnected';
+
+export interface CreatedMessage {
+  conversationId: string;
+  messageId: string;
+  webhook: WebhookDispatch;
+}
+
+function field(params: Params, name: string): string {
+  const value = params[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BadRequestException(`${name} is required (a non-empty string)`);
+  }
+  return value.trim();
+}
+
+function optionalNumber(params: Params, name: string): number | undefined {
+  const value = params[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new BadRequestException(`${name} must be a number`);
+  }
+  return value;
+}
+
+function messageText(params: Params): string {
+  const text = params.text;
+  if (typeof text !== 'string' || text.length === 0 || characterCount(text) > MAX_TEXT_LENGTH) {
+    throw new BadRequestException(`text must be a string of 1 to ${MAX_TEXT_LENGTH} characters`);
+  }
+  return text;
+}
+
+/**
+ * The side door for tests, the demo and benchmarks: plays the TikTok people (consent, writing
+ * messages), and inspects or disturbs the sandbox. Not part of TikTok's API.
+ */
+@Controller('sandbox')
+export class ControlController {
+  constructor(
+    @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
+    private readonly state: SandboxState,
+    private readonly stats: SandboxStats,
+    private readonly faults: FaultBook,
+    private readonly delivery: WebhookDelivery,
+  ) {}
+
+  @Post('consent')
+  @HttpCode(200)
+  queueConsent(@Body() body: unknown): { pending: number } {
+    const params = asParams(body);
+    const decision = params.decision;
+    if (decision !== 'approve' && decision !== 'deny') {
+      throw new BadRequestException('decision must be "approve" or "deny"');
+    }
+    const accountType = params.accountType ?? 'business';
+    if (accountType !== 'business' && accountType !== 'personal') {
+      throw new BadRequestException('accountType must be "business" or "personal"');
+    }
+    const username =
+      decision === 'approve' ? field(params, 'username') : String(params.username ?? '');
+    const problem = decision === 'approve' ? usernameProblem(username) : undefined;
+    if (problem) throw new BadRequestException(problem);
+    const displayName = typeof params.displayName === 'string' ? params.displayName : undefined;
+    this.state.consentQueue.push({ username, displayName, accountType, decision });
+    return { pending: this.state.consentQueue.length };
+  }
+
+  @Post('users')
+  createUser(@Body() body: unknown): { userId: string } {
+    const params = asParams(body);
+    const username = field(params, 'username');
+    const problem = usernameProblem(username);
+    if (problem) throw new BadRequestException(problem);
+    const displayName = typeof params.displayName === 'string' ? params.displayName : username;
+    return { userId: this.state.createUser(username, displayName).userId };
+  }
+
+  /** A TikTok person writes to a business; the first message opens the conversation. */
+  @Post('messages')
+  userWrites(@Body() body: unknown): CreatedMessage {
+    const params = asParams(body);
+    const user = this.state.users.get(field(params, 'fromUserId'));
+    if (!user)
+      throw new BadRequestException('fromUserId is not a user created with POST /sandbox/users');
+    const business = this.businessAccount(field(params, 'toBusinessId'));
+    if ((params.type ?? 'text') !== 'text') {
+      throw new BadRequestException('type must be "text" (the only type the sandbox simulates)');
+    }
+    const text = messageText(params);
+    const timestamp = optionalNumber(params, 'timestamp');
+
+    const conversation = this.state.openConversation(business.openId, user.userId);
+    const message = this.state.addMessage(conversation, 'user', text, timestamp);
+    return this.publish(business, conversation, message);
+  }
+
+  /** The business answers from the TikTok app itself: the app only learns of it by im_send_msg. */
+  @Post('business-messages')
+  businessWritesInApp(@Body() body: unknown): CreatedMessage {
+    const params = asParams(body);
+    const conversation = this.conversation(field(params, 'conversationId'));
+    const business = this.businessAccount(conversation.businessId);
+    const message = this.state.addMessage(
+      conversation,
+      'business',
+      messageText(params),
+      optionalNumber(params, 'timestamp'),
+    );
+    return this.publish(business, conversation, message, 'APP');
+  }
+
+  @Post('webhooks/redeliver')
+  @HttpCode(202)
+  redeliver(@Body() body: unknown): { messageId: string; event: string } {
+    const messageId = field(asParams(body), 'messageId');
+    const webhook = this.state.messages.get(messageId)?.webhook;
+    if (!webhook) throw new NotFoundException(`no webhook was prepared for message ${messageId}`);
+    if (!this.delivery.deliver(webhook)) {
+      throw new ConflictException(
+        'no callback is registered: POST /business/webhook/update/ first',
+      );
+    }
+    return { messageId, event: webhook.event };
+  }
+
+  @Get('conversations/:conversationId/messages')
+  conversationMessages(@Param('conversationId') conversationId: string): ConversationMessageView[] {
+    return this.conversation(conversationId).messages.map((message) => ({
+      messageId: message.messageId,
+      from: message.from,
+      type: message.type,
+      text: message.text,
+      timestamp: message.timestamp,
+    }));
+  }
+
+  @Get('stats')
+  readStats(): StatsSnapshot {
+    return this.stats.snapshot();
+  }
+
+  @Post('faults')
+  @HttpCode(200)
+  planFault(@Body() body: unknown): { path: string; remaining: number } {
+    const params = asParams(body);
+    const path = field(params, 'path');
+    if (!path.endsWith('/'))
+      throw new BadRequestException('path must end in "/", like TikTok paths');
+    const code = optionalNumber(params, 'code');
+    const httpStatus = optionalNumber(params, 'httpStatus');
+    if ((code === undefined) === (httpStatus === undefined)) {
+      throw new BadRequestException('give either code (an envelope error) or httpStatus');
+    }
+    const times = optionalNumber(params, 'times') ?? 1;
+    if (!Number.isInteger(times) || times < 1) {
+      throw new BadRequestException('times must be a positive integer');
+    }
+    const message = typeof params.message === 'string' ? params.message : undefined;
+    this.faults.plan(path, { code, httpStatus, message, times });
+    return { path: FaultBook.normalizePath(path), remaining: times };
+  }
+
+  @Post('tokens/expire')
+  @HttpCode(200)
+  expireTokens(@Body() body: unknown): { expired: number } {
+    const params = asParams(body);
+    const businessId = field(params, 'businessId');
+    if (!this.state.accounts.has(businessId))
+      throw new NotFoundException(`no account ${businessId}`);
+    const which = params.which ?? 'access';
+    if (which !== 'access' && which !== 'refresh' && which !== 'both') {
+      throw new BadRequestException('which must be "access", "refresh" or "both"');
+    }
+    return {
+      expired: this.state.expireTokens(businessId, {
+        access: which !== 'refresh',
+        refresh: which !== 'access',
+      }),
+    };
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  reset(): Record<string, never> {
+    this.delivery.cancelAll();
+    this.state.reset();
+    this.stats.reset();
+    this.faults.reset();
+    this.config.log('reset');
+    return {};
+  }
+
+  /** Stands in for TikTok's CDN so the profile_image of /business/get/ loads. */
+  @Get('avatars/:file')
+  @Header('Content-Type', 'image/svg+xml')
+  avatar(@Param('file') file: string): string {
+    const account = this.state.accounts.get(file.replace(/\.svg$/, ''));
+    if (!account) throw new NotFoundException();
+    const initial = (account.displayName[0] ?? '?').toUpperCase().replace(/[<&>]/g, '?');
+    const hue = [...account.openId].reduce((sum, char) => sum + char.charCodeAt(0), 0) % 360;
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><rect width="96" height="96" rx="48" fill="hsl(${hue} 60% 45%)"/><text x="48" y="62" font-size="44" font-family="sans-serif" text-anchor="middle" fill="#fff">${initial}</text></svg>`;
+  }
+
+  private businessAccount(openId: string): Account {
+    const account = this.state.accounts.get(openId);
+    if (!account)
+      throw new BadRequestException(
+        `no account ${openId}: connect it through the consent page first`,
+      );
+    if (account.accountType !== 'business') {
+      throw new BadRequestException(
+        `${openId} is a personal account: it cannot receive business messages`,
+      );
+    }
+    return account;
+  }
+
+  private conversation(conversationId: string): Conversation {
+    const conversation = this.state.conversations.get(conversationId);
+    if (!conversation) throw new NotFoundException(`no conversation ${conversationId}`);
+    return conversation;
+  }
+
+  private publish(
+    business: Account,
+    conversation: Conversation,
+    message: StoredMessage,
+    businessSource: 'API' | 'APP' = 'API',
+  ): CreatedMessage {
+    const user = this.state.users.get(conversation.userId);
+    if (!user) throw new NotFoundException(`no user ${conversation.userId}`);
+    message.webhook = messageWebhook(this.config, business, user, message, businessSource);
+    const created = { conversationId: conversation.conversationId, messageId: message.messageId };
+    // An app the business disconnected no longer hears about it, as on TikTok.
+    if (!business.connected) return { ...created, webhook: 'business_disconnected' };
+    return {
+      ...created,
+      webhook: this.delivery.deliver(message.webhook) ? 'queued' : 'no_callback',
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { businessApiGate, malformedBodyAnswer } from './business-api-gate';
+import { FaultBook } from './faults';
+import { LineLogger } from './line-logger';
+import { RunningSandbox, SandboxOptions, resolveConfig } from './options';
+import { SandboxModule } from './sandbox.module';
+import { SandboxState } from './sandbox-state';
+import { SandboxStats } from './stats';
+import { WebhookDelivery } from './webhook-delivery';
+
+export type { RunningSandbox, SandboxOptions, WebhookRetryOptions } from './options';
+
+/** Starts a local stand-in for TikTok's OAuth, Business Messaging API and webhook delivery. */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const config = resolveConfig(options);
+  const state = new SandboxState();
+  const stats = new SandboxStats();
+  const faults = new FaultBook();
+  const delivery = new WebhookDelivery(state, stats, config);
+
+  const app = await NestFactory.create<NestExpressApplication>(
+    SandboxModule.register({ config, state, stats, faults, delivery }),
+    new ExpressAdapter(),
+    {
+      logger: options.log ? new LineLogger(options.log) : false,
+      // Throw on a bad start instead of exiting the host process (tests embed the sandbox).
+      abortOnError: false,
+      // close() must not wait for clients' idle keep-alive sockets.
+      forceCloseConnections: true,
+      // Parsers are added below, after the gate, so its 404s and faults answer before parsing.
+      bodyParser: false,
+    },
+  );
+  app.use(businessApiGate(stats, faults));
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: false });
+  app.use(malformedBodyAnswer());
+
+  const host = options.host ?? '127.0.0.1';
+  await app.listen(options.port ?? 0, host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.baseUrl = url;
+  config.log(`TikTok sandbox listening on ${url} for app ${config.appId}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    apiBaseUrl: `${url}/open_api/v1.3/`,
+    authorizeUrl: `${url}/v2/auth/authorize/`,
+    close: () => {
+      closing ??= delivery.close().then(() => app.close());
+      return closing;
+    },
+  };
+}

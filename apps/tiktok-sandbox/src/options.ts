@@ -1,0 +1,61 @@
+export interface WebhookRetryOptions {
+  /** Attempts per delivery, the first one included. Default 5. */
+  maxAttempts?: number;
+  /** Wait before the second attempt; it doubles after each failure. Default 200 ms. */
+  initialDelayMs?: number;
+  /** An attempt that gets no answer in this time counts as failed. Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+export interface SandboxOptions {
+  /** 0 or undefined picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  appId: string;
+  appSecret: string;
+  /** Default 86400 (1 day), as TikTok usually answers. */
+  accessTokenTtlSeconds?: number;
+  /** Default 31536000 (1 year), as TikTok usually answers. */
+  refreshTokenTtlSeconds?: number;
+  log?: (line: string) => void;
+  /** TikTok retries for 72 h; tests want a short schedule. */
+  webhookRetry?: WebhookRetryOptions;
+}
+
+export interface RunningSandbox {
+  /** e.g. http://127.0.0.1:4010, no trailing slash. */
+  url: string;
+  /** `${url}/open_api/v1.3/` */
+  apiBaseUrl: string;
+  /** `${url}/v2/auth/authorize/` */
+  authorizeUrl: string;
+  close(): Promise<void>;
+}
+
+/** The options with every default applied, shared by the sandbox's parts. */
+export interface SandboxConfig {
+  appId: string;
+  appSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  webhookRetry: Required<WebhookRetryOptions>;
+  log: (line: string) => void;
+}
+
+export function resolveConfig(options: SandboxOptions): SandboxConfig {
+  if (!options.appId) throw new Error('startSandbox: appId is required');
+  if (!options.appSecret) throw new Error('startSandbox: appSecret is required');
+  return {
+    appId: options.appId,
+    appSecret: options.appSecret,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 86_400,
+    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 31_536_000,
+    webhookRetry: {
+      maxAttempts: options.webhookRetry?.maxAttempts ?? 5,
+      initialDelayMs: options.webhookRetry?.initialDelayMs ?? 200,
+      timeoutMs: options.webhookRetry?.timeoutMs ?? 5_000,
+    },
+    log: options.log ?? (() => undefined),
+  };
+}

@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthorizeController } from './authorize.controller';
+import { BusinessApiController } from './business-api.controller';
+import { ControlController } from './control.controller';
+import { FaultBook } from './faults';
+import { MessagingController } from './messaging.controller';
+import { OAuthController } from './oauth.controller';
+import { SandboxConfig } from './options';
+import { SANDBOX_CONFIG } from './sandbox-config.token';
+import { SandboxState } from './sandbox-state';
+import { SandboxStats } from './stats';
+import { WebhookDelivery } from './webhook-delivery';
+
+export interface SandboxParts {
+  config: SandboxConfig;
+  state: SandboxState;
+  stats: SandboxStats;
+  faults: FaultBook;
+  delivery: WebhookDelivery;
+}
+
+/** Every sandbox gets its own instances, so several can run in one process (one per test). */
+@Module({})
+export class SandboxModule {
+  static register(parts: SandboxParts): DynamicModule {
+    return {
+      module: SandboxModule,
+      controllers: [
+        AuthorizeController,
+        OAuthController,
+        BusinessApiController,
+        MessagingController,
+        ControlController,
+      ],
+      providers: [
+        { provide: SANDBOX_CONFIG, useValue: parts.config },
+        { provide: SandboxState, useValue: parts.state },
+        { provide: SandboxStats, useValue: parts.stats },
+        { provide: FaultBook, useValue: parts.faults },
+        { provide: WebhookDelivery, useValue: parts.delivery },
+      ],
+    };
+  }
+}

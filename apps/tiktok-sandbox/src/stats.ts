@@ -1,0 +1,98 @@
+export interface DeliveryAttemptRecord {
+  event: string;
+  messageId: string;
+  attempt: number;
+  /** The HTTP status, or "network_error" when no answer came back. */
+  status: string;
+  at: string;
+}
+
+export interface StatsSnapshot {
+  /** Successful operations, one per code-0 answer. */
+  tokenExchanges: number;
+  refreshes: number;
+  revokes: number;
+  sends: number;
+  profileReads: number;
+  webhookDeliveries: {
+    /** Every POST to the callback, retries included. */
+    attempts: number;
+    /** Attempts answered 2xx. */
+    succeeded: number;
+    /** Attempts answered otherwise, or not at all. */
+    failed: number;
+    /** Deliveries given up after the last attempt. */
+    abandoned: number;
+    /** Deliveries still waiting for a 2xx. */
+    pending: number;
+    byStatus: Record<string, number>;
+    recent: DeliveryAttemptRecord[];
+  };
+  /** Every request by path, failures and faults included (control routes excepted). */
+  requests: Record<string, number>;
+}
+
+const RECENT_ATTEMPTS_KEPT = 100;
+
+export type OperationCounter =
+  'tokenExchanges' | 'refreshes' | 'revokes' | 'sends' | 'profileReads';
+
+export class SandboxStats {
+  private snapshotData: StatsSnapshot = SandboxStats.empty();
+
+  private static empty(): StatsSnapshot {
+    return {
+      tokenExchanges: 0,
+      refreshes: 0,
+      revokes: 0,
+      sends: 0,
+      profileReads: 0,
+      webhookDeliveries: {
+        attempts: 0,
+        succeeded: 0,
+        failed: 0,
+        abandoned: 0,
+        pending: 0,
+        byStatus: {},
+        recent: [],
+      },
+      requests: {},
+    };
+  }
+
+  reset(): void {
+    this.snapshotData = SandboxStats.empty();
+  }
+
+  countRequest(path: string): void {
+    this.snapshotData.requests[path] = (this.snapshotData.requests[path] ?? 0) + 1;
+  }
+
+  countOperation(counter: OperationCounter): void {
+    this.snapshotData[counter]++;
+  }
+
+  deliveryStarted(): void {
+    this.snapshotData.webhookDeliveries.pending++;
+  }
+
+  deliveryFinished(outcome: 'succeeded' | 'abandoned'): void {
+    const deliveries = this.snapshotData.webhookDeliveries;
+    deliveries.pending = Math.max(0, deliveries.pending - 1);
+    if (outcome === 'abandoned') deliveries.abandoned++;
+  }
+
+  attemptFinished(record: Omit<DeliveryAttemptRecord, 'at'>, succeeded: boolean): void {
+    const deliveries = this.snapshotData.webhookDeliveries;
+    deliveries.attempts++;
+    if (succeeded) deliveries.succeeded++;
+    else deliveries.failed++;
+    deliveries.byStatus[record.status] = (deliveries.byStatus[record.status] ?? 0) + 1;
+    deliveries.recent.push({ ...record, at: new Date().toISOString() });
+    if (deliveries.recent.length > RECENT_ATTEMPTS_KEPT) deliveries.recent.shift();
+  }
+
+  snapshot(): StatsSnapshot {
+    return structuredClone(this.snapshotData);
+  }
+}
