@@ -8,7 +8,10 @@ export interface TestDatabase {
 
 function adminUrl(): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL;
-  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)');
+  if (!url)
+    throw new Error(
+      'TEST_ADMIN_DATABASE_URL is not set: run the tests through jest (globalSetup starts PostgreSQL)',
+    );
   return url;
 }
 

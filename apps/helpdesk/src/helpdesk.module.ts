@@ -1,0 +1,53 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  TiktokChannelModule,
+  tiktokChannelEntities,
+  tiktokChannelMigrations,
+} from 'tiktok-channel';
+import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
+import type { HelpdeskConfig } from './helpdesk-config';
+import { HelpdeskCoreModule } from './helpdesk-core.module';
+import { resolveConnectContext } from './tiktok/connect-context';
+import { HelpdeskTiktokAdapter } from './tiktok/helpdesk-tiktok.adapter';
+
+/** The whole application: database, events, the TikTok channel and the helpdesk on top. */
+@Module({})
+export class HelpdeskModule {
+  static forRoot(config: HelpdeskConfig): DynamicModule {
+    return {
+      module: HelpdeskModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.databaseUrl,
+          entities: [...helpdeskEntities, ...tiktokChannelEntities],
+          migrations: [...helpdeskMigrations, ...tiktokChannelMigrations],
+          migrationsRun: true,
+          synchronize: false,
+          // Fail fast with the real error instead of retrying for half a minute at start-up.
+          retryAttempts: 2,
+          retryDelay: 1000,
+        }),
+        EventEmitterModule.forRoot(),
+        ...(config.backgroundJobs ? [ScheduleModule.forRoot()] : []),
+        TiktokChannelModule.forRootAsync({
+          useFactory: () => ({
+            appId: config.tiktok.appId,
+            appSecret: config.tiktok.appSecret,
+            apiBaseUrl: config.tiktok.apiBaseUrl,
+            authorizeUrl: config.tiktok.authorizeUrl,
+            redirectUri: config.tiktok.redirectUri,
+            tokenEncryptionKeys: config.tiktok.tokenEncryptionKeys,
+            enableBackgroundJobs: config.backgroundJobs ?? false,
+            resolveConnectContext,
+          }),
+          helpdeskPort: HelpdeskTiktokAdapter,
+        }),
+        HelpdeskCoreModule,
+      ],
+    };
+  }
+}

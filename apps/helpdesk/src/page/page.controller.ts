@@ -1,0 +1,49 @@
+import { Controller, Get, Header, Query } from '@nestjs/common';
+import { connectBanner } from './connect-banner';
+import { PAGE_SCRIPT } from './page-script';
+import { PAGE_STYLE } from './page-style';
+import { renderPage } from './page.html';
+
+/**
+ * Scripts and styles only from this origin, nothing inline: even if some content escaped its
+ * escaping, the browser would refuse to run it. Images may come from TikTok's CDN.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: http: https:",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+@Controller()
+export class PageController {
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Referrer-Policy', 'same-origin')
+  @Header('Cache-Control', 'no-store')
+  page(@Query('tiktok_status') status: unknown, @Query('tiktok_reason') reason: unknown): string {
+    return renderPage(connectBanner(status, reason));
+  }
+
+  @Get('assets/helpdesk.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  script(): string {
+    return PAGE_SCRIPT;
+  }
+
+  @Get('assets/helpdesk.css')
+  @Header('Content-Type', 'text/css; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  style(): string {
+    return PAGE_STYLE;
+  }
+}

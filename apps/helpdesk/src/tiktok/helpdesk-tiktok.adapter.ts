@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type {
+  EchoMessage,
+  FailureReason,
+  InboundMessage,
+  TiktokAccountStatus,
+  TiktokAccountView,
+  TiktokHelpdeskPort,
+} from 'tiktok-channel';
+import { queryRows } from '../database/sql';
+
+type IdRow = { id: string };
+
+/**
+ * Where the TikTok library writes into the helpdesk. TikTok redelivers webhooks and the library
+ * retries, so every method is a single idempotent statement (or a short transaction) keyed on a
+ * unique index: a repeated call finds the row the first one made instead of adding another.
+ *
+ * It is instantiated inside the library's module, so it may depend on the DataSource only.
+ */
+@Injectable()
+export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async upsertInbox(a: {
+    tenant: string;
+    account: TiktokAccountView;
+    inboxId?: string;
+  }): Promise<{ inboxId: string }> {
+    return this.dataSource.transaction(async (tx) => {
+      if (a.inboxId) {
+        // Reconnecting: the person chose this inbox, so the account moves here and the inbox keeps
+        // its name (an admin may have renamed it) and its history.
+        await queryRows(
+          tx,
+          `UPDATE inboxes SET tiktok_account_id = NULL WHERE tiktok_account_id = $1 AND id::text <> $2`,
+          [a.account.accountId, a.inboxId],
+        );
+        const updated = await queryRows<IdRow>(
+          tx,
+          `UPDATE inboxes SET tiktok_account_id = $2, channel_status = $3
+            WHERE id::text = $1 RETURNING id`,
+          [a.inboxId, a.account.accountId, a.account.status],
+        );
+        if (updated.length > 0) return { inboxId: updated[0].id };
+        // The inbox is gone (deleted, or a hand-made link): fall through and give the account a new one.
+      }
+      const [row] = await queryRows<IdRow>(
+        tx,
+        `INSERT INTO inboxes (tenant, name, channel_type, channel_status, tiktok_account_id)
+         VALUES ($1, $2, 'tiktok', $3, $4)
+         ON CONFLICT (tiktok_account_id) WHERE tiktok_account_id IS NOT NULL
+         DO UPDATE SET channel_status = EXCLUDED.channel_status
+         RETURNING id`,
+        [a.tenant, `TikTok @${a.account.username}`, a.account.status, a.account.accountId],
+      );
+      return { inboxId: row.id };
+    });
+  }
+
+  async upsertContact(c: {
+    inboxId: string;
+    tiktokUserId: string;
+    username?: string;
+    displayName?: string;
+    avatarUrl?: string;
+  }): Promise<{ contactId: string }> {
+    // A later event may know less about the person (no profile fetched): keep what we had.
+    const [row] = await queryRows<IdRow>(
+      this.dataSource,
+      `INSERT INTO contacts (inbox_id, tiktok_user_id, name, username, avatar_url)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (inbox_id, tiktok_user_id) DO UPDATE SET
+         name = COALESCE(EXCLUDED.name, contacts.name),
+         username = COALESCE(EXCLUDED.username, contacts.username),
+         avatar_url = COALESCE(EXCLUDED.avatar_url, contacts.avatar_url)
+       RETURNING id`,
+      [c.inboxId, c.tiktokUserId, c.displayName ?? null, c.username ?? null, c.avatarUrl ?? null],
+    );
+    return { contactId: row.id };
+  }
+
+  async openConversation(c: {
+    inboxId: string;
+    contactId: string;
+    tiktokConversationId: string;
+  }): Promise<{ conversationId: string; isNew: boolean }> {
+    // DO NOTHING returns no row on a conflict, which is exactly how we learn it is not new; a
+    // concurrent insert of the same key waits for the other transaction, so the SELECT finds it.
+    const inserted = await queryRows<IdRow>(
+      this.dataSource,
+      `INSERT INTO conversations (inbox_id, contact_id, tiktok_conversation_id)
+       VALUES ($1, $2, $3)
+       ON CONFLICT (inbox_id, tiktok_conversation_id) DO NOTHING
+       RETURNING id`,
+      [c.inboxId, c.contactId, c.tiktokConversationId],
+    );
+    if (inserted.length > 0) return { conversationId: inserted[0].id, isNew: true };
+    const [existing] = await queryRows<IdRow>(
+      this.dataSource,
+      `SELECT id FROM conversations WHERE inbox_id = $1 AND tiktok_conversation_id = $2`,
+      [c.inboxId, c.tiktokConversationId],
+    );
+    return { conversationId: existing.id, isNew: false };
+  }
+
+  async appendMessage(
+    m: InboundMessage | EchoMessage,
+  ): Promise<{ messageId: string; created: boolean }> {
+    return this.dataSource.transaction(async (tx) => {
+      // An echo is a message the business already sent from the TikTok app: it arrives as sent.
+      const status = m.direction === 'incoming' ? 'received' : 'sent';
+      const inserted = await queryRows<IdRow>(
+        tx,
+        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+         ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [
+          m.conversationId,
+          m.direction,
+          m.content,
+          JSON.stringify(m.attachments),
+          status,
+          m.tiktokMessageId,
+          m.sentAt,
+        ],
+      );
+      if (inserted.length === 0) {
+        const [existing] = await queryRows<IdRow>(
+          tx,
+          `SELECT id FROM messages WHERE external_id = $1`,
+          [m.tiktokMessageId],
+        );
+        return { messageId: existing.id, created: false };
+      }
+      // Only a new message moves the conversation: a customer writing again reopens a resolved
+      // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
+      await queryRows(
+        tx,
+        `UPDATE conversations
+            SET last_message_at = GREATEST(last_message_at, $2),
+                status = CASE WHEN $3 THEN 'open' ELSE status END
+          WHERE id = $1`,
+        [m.conversationId, m.sentAt, m.direction === 'incoming'],
+      );
+      return { messageId: inserted[0].id, created: true };
+    });
+  }
+
+  async updateMessageStatus(s: {
+    messageId: string;
+    status: 'sent' | 'delivered' | 'read' | 'failed';
+    reason?: FailureReason;
+    tiktokMessageId?: string;
+    at: Date;
+  }): Promise<void> {
+    // Reports can arrive late or twice (a retried send, a read receipt before the send's answer):
+    // the status only moves forward along pending → sent/failed → delivered → read, while the
+    // TikTok id is recorded whatever the order. `failed` and `sent` share a rank so that a retry
+    // can succeed after a failure, and a send that failed after an earlier report still shows.
+    await queryRows(
+      this.dataSource,
+      `UPDATE messages SET
+         status = CASE WHEN ${rank('$2')} >= ${rank('status')} THEN $2 ELSE status END,
+         failure_reason = CASE
+           WHEN ${rank('$2')} < ${rank('status')} THEN failure_reason
+           WHEN $2 = 'failed' THEN COALESCE($3, 'unknown')
+           ELSE NULL END,
+         external_id = COALESCE($4, external_id),
+         sent_at = CASE WHEN $2 = 'sent' THEN COALESCE(sent_at, $5) ELSE sent_at END
+       WHERE id = $1`,
+      [s.messageId, s.status, s.reason ?? null, s.tiktokMessageId ?? null, s.at],
+    );
+  }
+
+  async onAccountStatus(s: {
+    inboxId: string;
+    status: TiktokAccountStatus;
+    reason?: string;
+  }): Promise<void> {
+    await queryRows(this.dataSource, `UPDATE inboxes SET channel_status = $2 WHERE id::text = $1`, [
+      s.inboxId,
+      s.status,
+    ]);
+  }
+}
+
+/** SQL for the position of a message status in its life, used to ignore stale reports. */
+function rank(expression: string): string {
+  return `(CASE ${expression}::text WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'failed' THEN 1
+    WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END)`;
+}

@@ -1,0 +1,82 @@
+import { Global, Module } from '@nestjs/common';
+import {
+  TiktokAccountsService,
+  TiktokMessenger,
+  type FailureReason,
+  type SendInput,
+  type SendOutcome,
+  type TiktokAccountView,
+} from 'tiktok-channel';
+import { DataSource } from 'typeorm';
+import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
+
+export type FakeSendBehaviour =
+  { status: 'sent' } | { status: 'failed'; reason: FailureReason } | { status: 'throw' };
+
+/**
+ * Stands in for the library's messenger the way the real one behaves towards the host: it reports
+ * the outcome through the port (so the host's row changes) and returns it.
+ */
+export class FakeMessenger {
+  readonly calls: SendInput[] = [];
+  behaviour: FakeSendBehaviour = { status: 'sent' };
+  private sequence = 0;
+
+  constructor(private readonly port: HelpdeskTiktokAdapter) {}
+
+  reset(): void {
+    this.calls.length = 0;
+    this.behaviour = { status: 'sent' };
+    this.sequence = 0;
+  }
+
+  async send(input: SendInput): Promise<SendOutcome> {
+    this.calls.push(input);
+    const behaviour = this.behaviour;
+    if (behaviour.status === 'throw') throw new Error('messenger exploded');
+    if (behaviour.status === 'failed') {
+      await this.port.updateMessageStatus({
+        messageId: input.messageId,
+        status: 'failed',
+        reason: behaviour.reason,
+        at: new Date(),
+      });
+      return { status: 'failed', reason: behaviour.reason, detail: 'refused by the fake' };
+    }
+    const tiktokMessageId = `tt_out_${++this.sequence}`;
+    await this.port.updateMessageStatus({
+      messageId: input.messageId,
+      status: 'sent',
+      tiktokMessageId,
+      at: new Date(),
+    });
+    return { status: 'sent', tiktokMessageIds: [tiktokMessageId] };
+  }
+}
+
+/** Accounts as the library would list them, set by the test. */
+export class FakeAccounts {
+  accounts: Array<TiktokAccountView & { inboxId: string }> = [];
+
+  async listByInboxIds(
+    inboxIds: string[],
+  ): Promise<Array<TiktokAccountView & { inboxId: string }>> {
+    return this.accounts.filter((account) => inboxIds.includes(account.inboxId));
+  }
+}
+
+/** The library's exported services, replaced by fakes, under the library's own injection tokens. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TiktokMessenger,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) =>
+        new FakeMessenger(new HelpdeskTiktokAdapter(dataSource)),
+    },
+    { provide: TiktokAccountsService, useClass: FakeAccounts },
+  ],
+  exports: [TiktokMessenger, TiktokAccountsService],
+})
+export class FakeTiktokModule {}

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { createHelpdeskApp, type HelpdeskConfig } from '../../apps/helpdesk/src/helpdesk-app';
+import { freePort } from '../../apps/helpdesk/src/database/free-port';
+import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
+import { TiktokWebhookRegistrar } from '../../libs/tiktok-channel/src';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface Harness {
+  app: INestApplication;
+  sandbox: RunningSandbox;
+  db: TestDatabase;
+  config: HelpdeskConfig;
+  /** The helpdesk's base URL, e.g. http://127.0.0.1:40123 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  backgroundJobs?: boolean;
+  accessTokenTtlSeconds?: number;
+}
+
+/** A demo helpdesk on its own database, talking over real HTTP to its own TikTok sandbox. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const appId = `app_${randomBytes(4).toString('hex')}`;
+  const appSecret = randomBytes(24).toString('hex');
+  const sandbox = await startSandbox({
+    port: 0,
+    appId,
+    appSecret,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+  });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config: HelpdeskConfig = {
+    databaseUrl: db.url,
+    publicUrl: url,
+    tiktok: {
+      appId,
+      appSecret,
+      apiBaseUrl: sandbox.apiBaseUrl,
+      authorizeUrl: sandbox.authorizeUrl,
+      redirectUri: `${url}/tiktok/oauth/callback`,
+      tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
+    },
+    backgroundJobs: options.backgroundJobs ?? true,
+    logger: false,
+  };
+  const app = await createHelpdeskApp(config);
+  await app.listen(port, '127.0.0.1');
+  await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  return {
+    app,
+    sandbox,
+    db,
+    config,
+    url,
+    close: async () => {
+      await app.close();
+      await sandbox.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function json<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(
+      `Expected JSON from ${response.url} (HTTP ${response.status}), got: ${text.slice(0, 200)}`,
+    );
+  }
+}
+
+export async function post<T = unknown>(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export async function get<T = unknown>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok)
+    throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
+  return json<T>(response);
+}
+
+/**
+ * Follows redirects by hand, the way a browser would, and returns every hop. Relative locations
+ * are resolved against the URL that sent them.
+ */
+export async function followRedirects(start: string, maxHops = 10): Promise<string[]> {
+  const hops = [start];
+  let current = start;
+  for (let i = 0; i < maxHops; i++) {
+    const response = await fetch(current, { redirect: 'manual' });
+    await response.arrayBuffer();
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return hops;
+    current = new URL(location, current).toString();
+    hops.push(current);
+  }
+  throw new Error(`Too many redirects from ${start}`);
+}
+
+/**
+ * Polls until the check returns a value (not undefined/false). Background processing is
+ * asynchronous by design (webhooks are answered before they are processed), so tests wait for
+ * the outcome instead of assuming a timing; the deadline is only a guard against hanging.
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  deadlineMs = 20_000,
+): Promise<T> {
+  const started = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() - started > deadlineMs) {
+      throw new Error(
+        `Timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
