@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { signTiktokPayload } from '../../libs/tiktok-channel/src';
+import { InboundProcessor, signTiktokPayload } from '../../libs/tiktok-channel/src';
 import { eventually, followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
@@ -124,7 +124,7 @@ describe('A TikTok direct message round trip through the demo helpdesk', () => {
     );
     expect(rows[0].n).toBe(1);
     // Let any straggling processing finish, then check again that nothing was duplicated.
-    await h.app.get((await import('../../libs/tiktok-channel/src')).InboundProcessor).drain();
+    await h.app.get(InboundProcessor).settle();
     const finalMessages = await helpdesk.messages(conversation.id);
     expect(finalMessages.filter((m) => m.content === 'Can I pick it up today?')).toHaveLength(1);
   });

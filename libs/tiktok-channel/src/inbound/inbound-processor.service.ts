@@ -60,8 +60,30 @@ export class InboundProcessor implements OnModuleDestroy {
     });
   }
 
+  /**
+   * Makes a conversation's held-back events due now and kicks processing: called when a send of
+   * ours has stored its TikTok message id, so an echo that overtook it is matched without waiting.
+   */
+  async wakeConversation(businessId: string, tiktokConversationId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tiktok_webhook_events SET next_attempt_at = now()
+        WHERE status = 'pending' AND business_id = $1 AND tiktok_conversation_id = $2 AND next_attempt_at > now()`,
+      [businessId, tiktokConversationId],
+    );
+    this.kick();
+  }
+
+  /**
+   * Processes everything due now and resolves once processing is idle. For tools and tests that
+   * need a settled state; production relies on kicks and the sweep.
+   */
+  async settle(): Promise<void> {
+    this.kick();
+    while (this.draining) await this.draining;
+  }
+
   /** Processes due events until none is left; returns how many were handled. */
-  async drain(limit = 1000): Promise<number> {
+  private async drain(limit = 1000): Promise<number> {
     let handled = 0;
     while (handled < limit && !this.closed && (await this.processNext())) handled++;
     return handled;

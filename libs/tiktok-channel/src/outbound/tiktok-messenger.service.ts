@@ -108,7 +108,10 @@ export class TiktokMessenger {
       return this.reportFailure(input, conversation, failure.reason, failure.detail);
     } finally {
       // Echoes held back while this send was in flight can be matched now.
-      this.inbound.kick();
+      await this.inbound.wakeConversation(
+        conversation.business_id,
+        conversation.tiktok_conversation_id,
+      );
     }
 
     await this.port.updateMessageStatus({

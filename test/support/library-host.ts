@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { Module, type INestApplication } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import {
+  InboundProcessor,
+  signTiktokPayload,
+  TiktokChannelModule,
+  tiktokChannelEntities,
+  tiktokChannelMigrations,
+  TiktokWebhookRegistrar,
+  type EchoMessage,
+  type InboundMessage,
+  type TiktokChannelModuleOptions,
+} from '../../libs/tiktok-channel/src';
+import { freePort } from '../../apps/helpdesk/src/database/free-port';
+import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
+import { RecordingPort } from './recording-port';
+import { eventually } from './e2e-harness';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface LibraryHost {
+  app: INestApplication;
+  port: RecordingPort;
+  sandbox: RunningSandbox;
+  db: Client;
+  url: string;
+  appSecret: string;
+  /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
+  received(tiktokMessageId: string): Promise<InboundMessage | EchoMessage>;
+  /** POSTs a signed webhook (signed now unless told otherwise) and returns the HTTP status. */
+  deliver(envelope: object, options?: { timestamp?: number }): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The library alone in a bare Nest app (`forRoot` or `forRootAsync`), with a recording host
+ * port, its own database and its own sandbox. Background jobs stay off so tests decide when
+ * events are processed.
+ */
+export async function startLibraryHost(
+  mode: 'forRoot' | 'forRootAsync' = 'forRoot',
+): Promise<LibraryHost> {
+  const database: TestDatabase = await createTestDatabase();
+  const appId = `app_${randomBytes(4).toString('hex')}`;
+  const appSecret = randomBytes(24).toString('hex');
+  const sandbox = await startSandbox({ port: 0, appId, appSecret });
+  const httpPort = await freePort();
+  const url = `http://127.0.0.1:${httpPort}`;
+  const options: TiktokChannelModuleOptions = {
+    appId,
+    appSecret,
+    apiBaseUrl: sandbox.apiBaseUrl,
+    authorizeUrl: sandbox.authorizeUrl,
+    redirectUri: `${url}/tiktok/oauth/callback`,
+    tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
+    resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
+    enableBackgroundJobs: false,
+  };
+  const channel =
+    mode === 'forRoot'
+      ? TiktokChannelModule.forRoot({ ...options, helpdeskPort: RecordingPort })
+      : TiktokChannelModule.forRootAsync({
+          useFactory: async () => options,
+          helpdeskPort: RecordingPort,
+        });
+
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: database.url,
+        entities: tiktokChannelEntities,
+        migrations: tiktokChannelMigrations,
+        migrationsRun: true,
+      }),
+      EventEmitterModule.forRoot(),
+      channel,
+    ],
+  })
+  class LibraryTestModule {}
+
+  const app = await NestFactory.create(LibraryTestModule, { rawBody: true, logger: false });
+  await app.listen(httpPort, '127.0.0.1');
+  await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  const port = RecordingPort.instances[RecordingPort.instances.length - 1];
+
+  return {
+    app,
+    port,
+    sandbox,
+    db,
+    url,
+    appSecret,
+    received: (tiktokMessageId) =>
+      eventually(async () => {
+        await app.get(InboundProcessor).settle();
+        return port.messages.get(tiktokMessageId)?.message;
+      }, `message ${tiktokMessageId} to reach the host`),
+    deliver: async (envelope, deliverOptions = {}) => {
+      const body = Buffer.from(JSON.stringify(envelope));
+      const timestamp = deliverOptions.timestamp ?? Math.floor(Date.now() / 1000);
+      const response = await fetch(`${url}/tiktok/webhook`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'tiktok-signature': signTiktokPayload(appSecret, timestamp, body),
+        },
+        body,
+      });
+      await response.arrayBuffer();
+      return response.status;
+    },
+    close: async () => {
+      await db.end();
+      await app.close();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A webhook envelope the way TikTok builds it: `content` is a JSON string. */
+export function webhookEnvelope(
+  event: string,
+  businessId: string,
+  content: Record<string, unknown>,
+) {
+  return {
+    client_key: 'app',
+    event,
+    create_time: Math.floor(Date.now() / 1000),
+    user_openid: businessId,
+    content: JSON.stringify(content),
+  };
+}
