@@ -190,9 +190,8 @@ describe('Inbound processing, seen from the host port', () => {
     });
     expect(outcome.status).toBe('sent');
     const tiktokId = outcome.status === 'sent' ? outcome.tiktokMessageIds[0] : '';
-    // Wait for the sandbox's echo to be stored, then process it.
-    for (let i = 0; i < 200 && !(await eventRow(tiktokId)); i++)
-      await new Promise((r) => setTimeout(r, 25));
+    // The sandbox delivers the echo after the send's response: wait until it is stored, then settle.
+    await eventually(async () => (await eventRow(tiktokId)) !== undefined, 'the echo to be stored');
     await processor.settle();
     expect((await eventRow(tiktokId)).status).toBe('processed');
     expect(host.port.messages.has(tiktokId)).toBe(false);

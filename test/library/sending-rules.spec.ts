@@ -1,8 +1,4 @@
-import {
-  InboundProcessor,
-  TiktokMessenger,
-  type InboundMessage,
-} from '../../libs/tiktok-channel/src';
+import { InboundProcessor, TiktokMessenger } from '../../libs/tiktok-channel/src';
 import { followRedirects } from '../support/e2e-harness';
 import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
 import { SandboxControl, SandboxFaults } from '../support/sandbox-control';
