@@ -214,8 +214,8 @@ async function start(): Promise<void> {
       `       curl -s -X POST ${sandbox.url}/sandbox/users -H 'content-type: application/json' -d '{"username":"mia.k"}'`,
       `       curl -s -X POST ${sandbox.url}/sandbox/messages -H 'content-type: application/json' \\`,
       `         -d '{"fromUserId":"<userId>","toBusinessId":"<businessId>","text":"Is the blue one in stock?"}'`,
-      '  The sandbox forgets its accounts when it stops: after a restart, connect again with "Sign in with',
-      '  TikTok" (that makes a new inbox; earlier inboxes keep their history).',
+      '  The sandbox forgets its tokens when it stops: after a restart, sign in again with the same',
+      '  username and the existing inbox is reconnected, history included.',
     );
   } else {
     lines.push(`  TikTok API:      ${tiktok.apiBaseUrl}`);

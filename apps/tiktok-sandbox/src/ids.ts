@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 function random(bytes: number): string {
   return randomBytes(bytes).toString('base64url');
@@ -8,10 +8,15 @@ function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
+/** Like TikTok's open_id, stable for a username: a restarted sandbox gives a reconnect the same account. */
+function stable(username: string): string {
+  return createHash('sha256').update(username).digest('hex').slice(0, 16);
+}
+
 export const newId = {
-  businessOpenId: () => `biz_${hex(8)}`,
-  personalOpenId: () => `per_${hex(8)}`,
-  user: () => `user_${hex(8)}`,
+  businessOpenId: (username: string) => `biz_${stable(username)}`,
+  personalOpenId: (username: string) => `per_${stable(username)}`,
+  user: (username: string) => `user_${stable(username)}`,
   // TikTok's conversation ids are base64-like and can hold '+': always include one so a client
   // that forgets to encode it in a query string (where '+' means space) fails here, not in prod.
   conversation: () => `conv_${random(9)}+${random(6)}`,

@@ -124,7 +124,10 @@ export class SandboxState {
       return existing;
     }
     const account: Account = {
-      openId: accountType === 'business' ? newId.businessOpenId() : newId.personalOpenId(),
+      openId:
+        accountType === 'business'
+          ? newId.businessOpenId(username)
+          : newId.personalOpenId(username),
       username,
       displayName: displayName ?? username,
       accountType,
@@ -137,7 +140,7 @@ export class SandboxState {
   createUser(username: string, displayName: string): TikTokUser {
     const existing = [...this.users.values()].find((user) => user.username === username);
     if (existing) return existing;
-    const user: TikTokUser = { userId: newId.user(), username, displayName };
+    const user: TikTokUser = { userId: newId.user(username), username, displayName };
     this.users.set(user.userId, user);
     return user;
   }
