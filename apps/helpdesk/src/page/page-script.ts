@@ -96,7 +96,9 @@ export const PAGE_SCRIPT = `'use strict';
         el('button', { type: 'button', className: 'item-main', 'aria-current': selected ? 'true' : null,
           onclick: function () { selectInbox(inbox.id); } }, [
           el('span', { className: 'item-title', text: inbox.name }),
-          el('span', { className: 'item-sub', text: inbox.channel.username ? '@' + inbox.channel.username : '' })
+          // The default inbox name already carries the handle; repeat it only for renamed inboxes.
+          el('span', { className: 'item-sub', text: inbox.channel.username && inbox.name.indexOf('@' + inbox.channel.username) === -1
+            ? '@' + inbox.channel.username : '' })
         ]),
         el('span', { className: 'badge badge-' + status, text: CHANNEL_STATUS_TEXT[status] || status }),
         status === 'active' ? null : el('a', { className: 'button button-small',

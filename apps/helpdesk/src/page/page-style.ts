@@ -6,7 +6,7 @@ export const PAGE_STYLE = `
   --warn: #b54708; --warn-bg: #fffaeb; --mine: #eef4ff;
 }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--page); }
+body { margin: 0; height: 100vh; display: flex; flex-direction: column; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--page); }
 h1 { font-size: 20px; margin: 0; }
 h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 0 0 12px; }
 .topbar { display: flex; align-items: center; justify-content: space-between; padding: 14px 24px; background: var(--panel); border-bottom: 1px solid var(--line); }
@@ -22,7 +22,7 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: v
 .banner-error { color: var(--bad); background: var(--bad-bg); border-color: #fecdca; }
 .banner-close { border: 0; background: transparent; font-size: 20px; line-height: 1; cursor: pointer; color: inherit; }
 .load-error { margin: 16px 24px 0; color: var(--bad); }
-.columns { display: grid; grid-template-columns: minmax(240px, 300px) minmax(260px, 340px) 1fr; gap: 16px; padding: 16px 24px 24px; height: calc(100vh - 70px); min-height: 480px; }
+.columns { display: grid; grid-template-columns: minmax(240px, 300px) minmax(260px, 340px) 1fr; gap: 16px; padding: 16px 24px 24px; flex: 1; min-height: 480px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; padding: 16px; overflow: auto; }
 .list { list-style: none; margin: 0; padding: 0; }
 .empty { color: var(--muted); padding: 8px 0; }
