@@ -109,9 +109,9 @@ describe('The demo helpdesk page in a real browser', () => {
     expect(await banner.getAttribute('role')).toBe('status');
     expect((await banner.locator('p').textContent())?.trim()).toBe(CONNECTED_TEXT);
     // With the banner shown the three columns still fit the window: no page scroll bar.
-    expect(
-      await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight),
-    ).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollHeight <= window.innerHeight')).toBe(
+      true,
+    );
 
     // The inbox is listed with its @username, marked connected, and opened.
     const inbox = page.locator('#inboxes li.item');
