@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { InboundProcessor, signTiktokPayload } from '../../libs/tiktok-channel/src';
 import { eventually, followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
@@ -8,18 +7,14 @@ describe('A TikTok direct message round trip through the demo helpdesk', () => {
   let h: Harness;
   let sandbox: SandboxControl;
   let helpdesk: HelpdeskClient;
-  let db: Client;
 
   beforeAll(async () => {
     h = await startHarness();
     sandbox = new SandboxControl(h.sandbox.url);
     helpdesk = new HelpdeskClient(h.url);
-    db = new Client({ connectionString: h.db.url });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db?.end();
     await h?.close();
   });
 
@@ -67,7 +62,7 @@ describe('A TikTok direct message round trip through the demo helpdesk', () => {
 
     // The im_send_msg echo of that reply is processed and recognised as ours: still two messages.
     await eventually(async () => {
-      const { rows } = await db.query(
+      const { rows } = await h.sql.query(
         `SELECT status FROM tiktok_webhook_events WHERE event = 'im_send_msg' AND status = 'processed'`,
       );
       return rows.length === 1;
@@ -119,7 +114,7 @@ describe('A TikTok direct message round trip through the demo helpdesk', () => {
       async () => (await helpdesk.messages(conversation.id)).length === 3,
       'the redelivered message',
     );
-    const { rows } = await db.query(
+    const { rows } = await h.sql.query(
       `SELECT count(*)::int AS n FROM tiktok_webhook_events WHERE dedupe_key LIKE '%msg_redelivered_1'`,
     );
     expect(rows[0].n).toBe(1);

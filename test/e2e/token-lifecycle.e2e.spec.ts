@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { TiktokTokenService, TokenCipher } from '../../libs/tiktok-channel/src';
 import { eventually, followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
@@ -22,21 +21,17 @@ async function connectWithConversation(h: Harness, username: string) {
 
 describe('Access tokens', () => {
   let h: Harness;
-  let db: Client;
 
   beforeAll(async () => {
     h = await startHarness({ backgroundJobs: false });
-    db = new Client({ connectionString: h.db.url });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db?.end();
     await h?.close();
   });
 
   async function accountId(businessId: string): Promise<string> {
-    const { rows } = await db.query(`SELECT id FROM tiktok_accounts WHERE business_id = $1`, [
+    const { rows } = await h.sql.query(`SELECT id FROM tiktok_accounts WHERE business_id = $1`, [
       businessId,
     ]);
     return rows[0].id;
@@ -51,7 +46,7 @@ describe('Access tokens', () => {
     expect(reply.body).toMatchObject({ status: 'sent' });
     expect((await sandbox.stats()).refreshes).toBe(before + 1);
     // The new pair replaced the old one in the database, still encrypted.
-    const { rows } = await db.query(
+    const { rows } = await h.sql.query(
       `SELECT refresh_token_enc, last_refreshed_at FROM tiktok_accounts WHERE business_id = $1`,
       [inbox.channel.businessId],
     );
@@ -73,9 +68,10 @@ describe('Access tokens', () => {
     expect(new Set(results).size).toBe(1);
     expect(results[0]).not.toBe(stale);
     expect((await sandbox.stats()).refreshes).toBe(before + 1);
-    const { rows } = await db.query(`SELECT access_token_enc FROM tiktok_accounts WHERE id = $1`, [
-      id,
-    ]);
+    const { rows } = await h.sql.query(
+      `SELECT access_token_enc FROM tiktok_accounts WHERE id = $1`,
+      [id],
+    );
     expect(
       new TokenCipher(h.config.tiktok.tokenEncryptionKeys).decrypt(rows[0].access_token_enc),
     ).toBe(results[0]);

@@ -1,20 +1,15 @@
-import { Client } from 'pg';
 import { TiktokTokenService, TokenCipher } from '../../libs/tiktok-channel/src';
 import { followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { SandboxControl } from '../support/sandbox-control';
 
 describe('Tokens at rest', () => {
   let h: Harness;
-  let db: Client;
 
   beforeAll(async () => {
     h = await startHarness({ backgroundJobs: false });
-    db = new Client({ connectionString: h.db.url });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db?.end();
     await h?.close();
   });
 
@@ -22,7 +17,7 @@ describe('Tokens at rest', () => {
     await new SandboxControl(h.sandbox.url).queueConsent('tokenshop', 'business', 'approve');
     await followRedirects(`${h.url}/tiktok/oauth/authorize`);
 
-    const { rows: accounts } = await db.query<{
+    const { rows: accounts } = await h.sql.query<{
       id: string;
       access_token_enc: string;
       refresh_token_enc: string;
@@ -35,12 +30,14 @@ describe('Tokens at rest', () => {
     expect(await h.app.get(TiktokTokenService).getAccessToken(accounts[0].id)).toBe(accessToken);
 
     // Every row of every table, as text: neither token appears anywhere.
-    const { rows: tables } = await db.query<{ table_name: string }>(
+    const { rows: tables } = await h.sql.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
     );
     let dump = '';
     for (const { table_name } of tables) {
-      const { rows } = await db.query(`SELECT row_to_json(t)::text AS row FROM "${table_name}" t`);
+      const { rows } = await h.sql.query(
+        `SELECT row_to_json(t)::text AS row FROM "${table_name}" t`,
+      );
       dump += rows.map((r) => r.row).join('\n');
     }
     expect(dump.length).toBeGreaterThan(0);
@@ -49,7 +46,7 @@ describe('Tokens at rest', () => {
   });
 
   it('are never returned by the helpdesk API', async () => {
-    const { rows } = await db.query<{ access_token_enc: string }>(
+    const { rows } = await h.sql.query<{ access_token_enc: string }>(
       `SELECT access_token_enc FROM tiktok_accounts`,
     );
     const accessToken = new TokenCipher(h.config.tiktok.tokenEncryptionKeys).decrypt(

@@ -1,10 +1,8 @@
-import { Client } from 'pg';
 import { signTiktokPayload } from '../../libs/tiktok-channel/src';
 import { startHarness, type Harness } from '../support/e2e-harness';
 
 describe('The webhook endpoint refuses unsigned or badly signed deliveries', () => {
   let h: Harness;
-  let db: Client;
   const body = Buffer.from(
     JSON.stringify({
       client_key: 'whatever',
@@ -22,12 +20,9 @@ describe('The webhook endpoint refuses unsigned or badly signed deliveries', () 
 
   beforeAll(async () => {
     h = await startHarness({ backgroundJobs: false });
-    db = new Client({ connectionString: h.db.url });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db?.end();
     await h?.close();
   });
 
@@ -43,7 +38,7 @@ describe('The webhook endpoint refuses unsigned or badly signed deliveries', () 
   }
 
   async function storedEvents(): Promise<number> {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM tiktok_webhook_events`);
+    const { rows } = await h.sql.query(`SELECT count(*)::int AS n FROM tiktok_webhook_events`);
     return rows[0].n;
   }
 

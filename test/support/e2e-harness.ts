@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import { createHelpdeskApp, type HelpdeskConfig } from '../../apps/helpdesk/src/helpdesk-app';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
@@ -10,6 +11,8 @@ export interface Harness {
   app: INestApplication;
   sandbox: RunningSandbox;
   db: TestDatabase;
+  /** A plain SQL connection to the suite's database, to look at raw rows. */
+  sql: Client;
   config: HelpdeskConfig;
   /** The helpdesk's base URL, e.g. http://127.0.0.1:40123 */
   url: string;
@@ -51,13 +54,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const app = await createHelpdeskApp(config);
   await app.listen(port, '127.0.0.1');
   await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
   return {
     app,
     sandbox,
     db,
+    sql,
     config,
     url,
     close: async () => {
+      await sql.end();
       await app.close();
       await sandbox.close();
       await db.drop();

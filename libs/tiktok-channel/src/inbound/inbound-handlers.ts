@@ -8,22 +8,9 @@ import {
   type MessageReceivedEvent,
 } from '../host/tiktok-events';
 import { queryRows } from '../persistence/sql';
-import type { HandlerVerdict } from './inbound-processor.service';
+import { block, str } from './content-fields';
+import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
 import { toHostContent } from './message-content';
-
-export interface Publication {
-  name: string;
-  payload: object;
-}
-
-interface InboundEvent {
-  id: string;
-  event: string;
-  business_id: string;
-  tiktok_conversation_id: string;
-  event_timestamp: string | null;
-  content: Record<string, unknown>;
-}
 
 interface AccountRow {
   id: string;
@@ -41,15 +28,6 @@ interface ConversationRow {
 /** How long an unfinished send of ours may hold back an unmatched echo before it is taken as foreign. */
 const PENDING_SEND_WINDOW_SECONDS = 120;
 
-function user(content: Record<string, unknown>, key: 'from_user' | 'to_user'): { id?: string } {
-  const value = content[key];
-  return typeof value === 'object' && value !== null ? (value as { id?: string }) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** One method per handled webhook event; all library writes go through the caller's transaction. */
 @Injectable()
 export class InboundHandlers {
@@ -57,7 +35,7 @@ export class InboundHandlers {
 
   async handle(
     manager: EntityManager,
-    event: InboundEvent,
+    event: InboundEventRow,
     out: Publication[],
   ): Promise<HandlerVerdict> {
     const [account] = await queryRows<AccountRow>(
@@ -86,13 +64,13 @@ export class InboundHandlers {
 
   private async received(
     manager: EntityManager,
-    event: InboundEvent,
+    event: InboundEventRow,
     account: { id: string; inboxId: string },
     out: Publication[],
   ): Promise<HandlerVerdict> {
     const c = event.content;
     const messageId = str(c.message_id);
-    const personId = str(user(c, 'from_user').id);
+    const personId = str(block(c, 'from_user').id);
     if (!messageId || !personId)
       return { outcome: 'ignored', note: 'message without id or sender' };
     const sentAt = new Date(Number(c.timestamp) || Date.now());
@@ -156,7 +134,7 @@ export class InboundHandlers {
    */
   private async sent(
     manager: EntityManager,
-    event: InboundEvent,
+    event: InboundEventRow,
     account: { id: string; inboxId: string },
   ): Promise<HandlerVerdict> {
     const c = event.content;
@@ -180,7 +158,7 @@ export class InboundHandlers {
     );
     if (inFlight) return { outcome: 'deferred', seconds: 2 };
 
-    const personId = str(user(c, 'to_user').id);
+    const personId = str(block(c, 'to_user').id);
     if (!personId) return { outcome: 'ignored', note: 'echo without recipient' };
     const conversation = await this.linkConversation(manager, event, account, personId, str(c.to));
     const { content, attachments } = toHostContent(c);
@@ -198,7 +176,7 @@ export class InboundHandlers {
 
   private async read(
     manager: EntityManager,
-    event: InboundEvent,
+    event: InboundEventRow,
     accountId: string,
     out: Publication[],
   ): Promise<HandlerVerdict> {
@@ -239,7 +217,7 @@ export class InboundHandlers {
   /** Contact + conversation in the host, and the library's link row; every step is idempotent. */
   private async linkConversation(
     manager: EntityManager,
-    event: InboundEvent,
+    event: InboundEventRow,
     account: { id: string; inboxId: string },
     personId: string,
     username: string | undefined,

@@ -3,23 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
-import { InboundHandlers, type Publication } from './inbound-handlers';
-
-interface EventRow {
-  id: string;
-  event: string;
-  business_id: string;
-  tiktok_conversation_id: string;
-  event_timestamp: string | null;
-  content: Record<string, unknown>;
-  attempts: number;
-}
+import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
+import { InboundHandlers } from './inbound-handlers';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 const MAX_ATTEMPTS = 10;
-
-export type HandlerVerdict =
-  { outcome: 'processed' | 'ignored'; note?: string } | { outcome: 'deferred'; seconds: number };
 
 /**
  * Turns stored webhooks into host records. Work is claimed with `FOR UPDATE SKIP LOCKED`, and a
@@ -98,7 +86,7 @@ export class InboundProcessor implements OnModuleDestroy {
   async processNext(): Promise<boolean> {
     const publications: Publication[] = [];
     const found = await this.dataSource.transaction(async (manager) => {
-      const [claimed] = await queryRows<EventRow>(
+      const [claimed] = await queryRows<InboundEventRow>(
         manager,
         `SELECT id, business_id, tiktok_conversation_id FROM tiktok_webhook_events
           WHERE status = 'pending' AND next_attempt_at <= now()
@@ -109,7 +97,7 @@ export class InboundProcessor implements OnModuleDestroy {
         `tiktok:${claimed.business_id}:${claimed.tiktok_conversation_id}`,
       ]);
       // Under the conversation lock, the oldest due event of the conversation goes first.
-      const [event] = await queryRows<EventRow>(
+      const [event] = await queryRows<InboundEventRow>(
         manager,
         `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts
            FROM tiktok_webhook_events
@@ -129,7 +117,7 @@ export class InboundProcessor implements OnModuleDestroy {
 
   private async handleOne(
     manager: EntityManager,
-    event: EventRow,
+    event: InboundEventRow,
     publications: Publication[],
   ): Promise<void> {
     await manager.query('SAVEPOINT tiktok_event');

@@ -1,17 +1,9 @@
 import type { MessageAttachment } from '../host/helpdesk-port';
+import { block, str } from './content-fields';
 
 export interface HostContent {
   content: string;
   attachments: MessageAttachment[];
-}
-
-function block(content: Record<string, unknown>, name: string): Record<string, unknown> {
-  const value = content[name];
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
