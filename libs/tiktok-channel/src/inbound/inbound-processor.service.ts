@@ -70,11 +70,11 @@ export class InboundProcessor implements OnModuleDestroy {
     while (this.draining) await this.draining;
   }
 
-  /** Processes due events until none is left; returns how many were handled. */
-  private async drain(limit = 1000): Promise<number> {
-    let handled = 0;
-    while (handled < limit && !this.closed && (await this.processNext())) handled++;
-    return handled;
+  /** Processes due events until none is left (or the module closes). */
+  private async drain(): Promise<void> {
+    while (!this.closed && (await this.processNext())) {
+      // one event per transaction: a slow host call never holds more than one claim
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

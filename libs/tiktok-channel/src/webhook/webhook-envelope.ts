@@ -44,7 +44,8 @@ function parseContent(value: unknown): Record<string, unknown> | null {
  * shape. A body that cannot be read at all is still kept (as `unreadable`) so nothing is lost.
  */
 export function parseWebhook(rawBody: Buffer): ParsedWebhook {
-  const digest = createHash('sha256').update(rawBody).digest('hex');
+  // Only events without a natural key need the body's hash; message events skip the work.
+  const digest = () => createHash('sha256').update(rawBody).digest('hex');
   let envelope: Record<string, unknown> | null = null;
   try {
     envelope = object(JSON.parse(rawBody.toString('utf8')));
@@ -58,7 +59,7 @@ export function parseWebhook(rawBody: Buffer): ParsedWebhook {
       conversationId: null,
       timestamp: null,
       content: null,
-      dedupeKey: `raw:${digest}`,
+      dedupeKey: `raw:${digest()}`,
       handled: false,
     };
   }
@@ -72,11 +73,13 @@ export function parseWebhook(rawBody: Buffer): ParsedWebhook {
     Number(content?.timestamp ?? read?.last_read_timestamp ?? NaN) ||
     (Number(envelope.create_time) ? Number(envelope.create_time) * 1000 : null);
 
-  let dedupeKey = `raw:${digest}`;
+  let dedupeKey: string;
   if (messageId && (event === 'im_receive_msg' || event === 'im_send_msg')) {
     dedupeKey = `${event}:${businessId}:${messageId}`;
   } else if (event === 'im_mark_read_msg' && conversationId) {
-    dedupeKey = `${event}:${businessId}:${conversationId}:${read?.last_read_timestamp ?? digest}`;
+    dedupeKey = `${event}:${businessId}:${conversationId}:${read?.last_read_timestamp ?? digest()}`;
+  } else {
+    dedupeKey = `raw:${digest()}`;
   }
   const handled =
     HANDLED_EVENTS.has(event) && content !== null && conversationId !== null && businessId !== null;

@@ -58,9 +58,7 @@ export function signTiktokPayload(secret: string, timestamp: number, rawBody: Bu
  * normalising it (e.g. dropping a leading zero) would break the match.
  */
 function computeSignature(secret: string, timestamp: string, rawBody: Buffer): Buffer {
-  return createHmac('sha256', secret)
-    .update(Buffer.concat([Buffer.from(`${timestamp}.`, 'utf8'), rawBody]))
-    .digest();
+  return createHmac('sha256', secret).update(`${timestamp}.`, 'utf8').update(rawBody).digest();
 }
 
 /** Keys are case-insensitive, parts may come in any order; unknown keys are ignored for future versions. */

@@ -56,9 +56,10 @@ export class TiktokChannelInitial1764000000000 implements MigrationInterface {
         received_at timestamptz NOT NULL DEFAULT now(),
         processed_at timestamptz
       )`);
-    // Workers claim pending events in order; a partial index keeps that scan small as history grows.
+    // Workers claim pending events in TikTok order: the partial index is walked in that order (the
+    // due-time filter is applied on the way) and stays small however long the history grows.
     await q.query(
-      `CREATE INDEX tiktok_webhook_events_pending_idx ON tiktok_webhook_events (next_attempt_at, event_timestamp, id) WHERE status = 'pending'`,
+      `CREATE INDEX tiktok_webhook_events_pending_idx ON tiktok_webhook_events (event_timestamp NULLS FIRST, id) WHERE status = 'pending'`,
     );
     await q.query(
       `CREATE INDEX tiktok_webhook_events_conversation_idx ON tiktok_webhook_events (business_id, tiktok_conversation_id, event_timestamp, id) WHERE status = 'pending'`,

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { InboundProcessor } from 'tiktok-channel';
+import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
+import { freePort } from '../apps/helpdesk/src/database/free-port';
+import { createHelpdeskApp } from '../apps/helpdesk/src/helpdesk-app';
+
+/** The demo helpdesk (the library in a real host) with one TikTok business connected. */
+export interface LibraryApp {
+  url: string;
+  appId: string;
+  appSecret: string;
+  businessId: string;
+  businessUsername: string;
+  app: INestApplication;
+  processor: InboundProcessor;
+  close(): Promise<void>;
+}
+
+const BUSINESS_USERNAME = 'bench.shop';
+
+async function expectOk(response: Response, what: string): Promise<string> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${what}: HTTP ${response.status} ${text.slice(0, 200)}`);
+  return text;
+}
+
+/** Connects a business the way a person does: consent at the sandbox, redirects followed by hand. */
+async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Promise<string> {
+  await expectOk(
+    await fetch(`${sandbox.url}/sandbox/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: BUSINESS_USERNAME,
+        accountType: 'business',
+        decision: 'approve',
+      }),
+    }),
+    'queueing consent at the sandbox',
+  );
+  let current = `${helpdeskUrl}/tiktok/oauth/authorize`;
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await fetch(current, { redirect: 'manual' });
+    await response.arrayBuffer();
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) break;
+    current = new URL(location, current).toString();
+  }
+  const status = new URL(current).searchParams.get('tiktok_status');
+  if (status !== 'connected') throw new Error(`connecting the bench business ended at ${current}`);
+
+  const inboxes = JSON.parse(
+    await expectOk(await fetch(`${helpdeskUrl}/api/inboxes`), 'listing inboxes'),
+  ) as Array<{ channel: { businessId: string; username: string } }>;
+  const inbox = inboxes.find((candidate) => candidate.channel.username === BUSINESS_USERNAME);
+  if (!inbox) throw new Error('the connected business has no inbox');
+  return inbox.channel.businessId;
+}
+
+/**
+ * Starts the sandbox and the demo helpdesk on `databaseUrl` (migrations run at start-up), without
+ * background jobs: the webhook route still kicks processing after each new event, as in production,
+ * but no sweep timer runs.
+ */
+export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> {
+  const appId = `app_${randomBytes(4).toString('hex')}`;
+  const appSecret = randomBytes(24).toString('hex');
+  const sandbox = await startSandbox({ port: 0, appId, appSecret });
+  let app: INestApplication | undefined;
+  try {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    app = await createHelpdeskApp({
+      databaseUrl,
+      publicUrl: url,
+      tiktok: {
+        appId,
+        appSecret,
+        apiBaseUrl: sandbox.apiBaseUrl,
+        authorizeUrl: sandbox.authorizeUrl,
+        redirectUri: `${url}/tiktok/oauth/callback`,
+        tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
+      },
+      backgroundJobs: false,
+      logger: false,
+      shutdownHooks: false,
+    });
+    await app.listen(port, '127.0.0.1');
+    const businessId = await connectBusiness(url, sandbox);
+    const started = app;
+    return {
+      url,
+      appId,
+      appSecret,
+      businessId,
+      businessUsername: BUSINESS_USERNAME,
+      app: started,
+      processor: started.get(InboundProcessor),
+      close: async () => {
+        await started.close();
+        await sandbox.close();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await sandbox.close();
+    throw error;
+  }
+}
