@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   TiktokChannelModule,
@@ -32,7 +31,6 @@ export class HelpdeskModule {
           retryDelay: 1000,
         }),
         EventEmitterModule.forRoot(),
-        ...(config.backgroundJobs ? [ScheduleModule.forRoot()] : []),
         TiktokChannelModule.forRootAsync({
           useFactory: () => ({
             appId: config.tiktok.appId,
