@@ -5,6 +5,8 @@ import { TiktokAccountsService } from '../accounts/tiktok-accounts.service';
 import type { TiktokApiClient } from '../api/tiktok-api.client';
 import { TiktokApiError } from '../api/tiktok-api.error';
 import type { TiktokTokenGrant } from '../api/tiktok-api.types';
+import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
+import { TiktokEvents, type RefreshTokenExpiringEvent } from '../host/tiktok-events';
 import { queryRows } from '../persistence/sql';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from '../tiktok-channel.constants';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
@@ -18,6 +20,9 @@ interface LockedAccountRow {
   refresh_token_enc: string;
   access_token_expires_at: Date;
 }
+
+/** How long before a refresh token expires the host is warned. */
+const REFRESH_TOKEN_WARNING_SECONDS = 7 * 24 * 60 * 60;
 
 type RefreshOutcome = { token: string } | { revoked: string };
 
@@ -45,6 +50,7 @@ export class TiktokTokenService {
     @Inject(TIKTOK_TOKEN_CIPHER) private readonly cipher: TokenCipher,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
     private readonly accounts: TiktokAccountsService,
+    private readonly events: TiktokEventPublisher,
   ) {}
 
   /** Encrypted columns for a fresh grant, so every writer stores tokens the same way. */
@@ -190,6 +196,35 @@ export class TiktokTokenService {
       }
     }
     return { refreshed, failed };
+  }
+
+  /**
+   * Tells the host, at most once a day per account, that a refresh token expires within the
+   * warning window: once it lapses only a person reconnecting can restore the account, so the host
+   * gets the chance to ask for that before messages stop.
+   */
+  async warnExpiringRefreshTokens(): Promise<number> {
+    const rows = await queryRows<{
+      id: string;
+      host_inbox_id: string;
+      refresh_token_expires_at: Date;
+    }>(
+      this.dataSource,
+      `UPDATE tiktok_accounts SET refresh_expiry_warned_at = now()
+        WHERE status = 'active' AND host_inbox_id IS NOT NULL
+          AND refresh_token_expires_at < now() + make_interval(secs => $1)
+          AND (refresh_expiry_warned_at IS NULL OR refresh_expiry_warned_at < now() - interval '1 day')
+        RETURNING id, host_inbox_id, refresh_token_expires_at`,
+      [REFRESH_TOKEN_WARNING_SECONDS],
+    );
+    for (const row of rows) {
+      this.events.publish<RefreshTokenExpiringEvent>(TiktokEvents.RefreshTokenExpiring, {
+        inboxId: row.host_inbox_id,
+        accountId: row.id,
+        refreshTokenExpiresAt: row.refresh_token_expires_at,
+      });
+    }
+    return rows.length;
   }
 
   private isNearExpiry(expiresAt: Date): boolean {

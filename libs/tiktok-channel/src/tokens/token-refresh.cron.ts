@@ -11,7 +11,8 @@ const REFRESH_SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * Refreshes idle accounts before their access token lapses, so the first message after a quiet
- * night does not wait for a refresh (and an account nobody writes to does not silently expire).
+ * night does not wait for a refresh (and an account nobody writes to does not silently expire),
+ * and warns the host about refresh tokens that are about to run out.
  */
 @Injectable()
 export class TokenRefreshCron implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,6 +40,7 @@ export class TokenRefreshCron implements OnApplicationBootstrap, OnModuleDestroy
     if (this.running) return;
     this.running = this.tokens
       .refreshDueAccounts()
+      .then(() => this.tokens.warnExpiringRefreshTokens())
       .catch((error: Error) => this.logger.error(`Token refresh sweep failed: ${error.message}`))
       .finally(() => {
         this.running = null;

@@ -59,6 +59,10 @@ export class TiktokAccountEntity {
   @Column({ name: 'last_refreshed_at', type: 'timestamptz', nullable: true })
   lastRefreshedAt: Date | null;
 
+  /** Last time the host was warned that the refresh token is about to expire (at most daily). */
+  @Column({ name: 'refresh_expiry_warned_at', type: 'timestamptz', nullable: true })
+  refreshExpiryWarnedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

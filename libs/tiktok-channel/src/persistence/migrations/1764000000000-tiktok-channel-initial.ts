@@ -22,6 +22,7 @@ export class TiktokChannelInitial1764000000000 implements MigrationInterface {
         refresh_token_expires_at timestamptz NOT NULL,
         refresh_failures int NOT NULL DEFAULT 0,
         last_refreshed_at timestamptz,
+        refresh_expiry_warned_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
