@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { InboundProcessor } from 'tiktok-channel';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
+import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
+import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import { createHelpdeskApp } from '../apps/helpdesk/src/helpdesk-app';
 
@@ -64,8 +65,8 @@ async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Pr
  * but no sweep timer runs.
  */
 export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> {
-  const appId = `app_${randomBytes(4).toString('hex')}`;
-  const appSecret = randomBytes(24).toString('hex');
+  const secrets = generateDemoSecrets();
+  const { appId, appSecret } = secrets;
   const sandbox = await startSandbox({ port: 0, appId, appSecret });
   let app: INestApplication | undefined;
   try {
@@ -74,14 +75,7 @@ export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> 
     app = await createHelpdeskApp({
       databaseUrl,
       publicUrl: url,
-      tiktok: {
-        appId,
-        appSecret,
-        apiBaseUrl: sandbox.apiBaseUrl,
-        authorizeUrl: sandbox.authorizeUrl,
-        redirectUri: `${url}/tiktok/oauth/callback`,
-        tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
-      },
+      tiktok: sandboxTiktokConfig(sandbox, secrets, url),
       backgroundJobs: false,
       logger: false,
       shutdownHooks: false,

@@ -1,29 +1,17 @@
-import { DataSource } from 'typeorm';
-import {
-  helpdeskEntities,
-  helpdeskMigrations,
-} from '../../apps/helpdesk/src/database/helpdesk-database';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import type { DataSource } from 'typeorm';
+import { openHelpdeskDatabase, type HelpdeskDatabase } from '../support/helpdesk-database';
 
 describe('the helpdesk migration', () => {
-  let database: TestDatabase;
+  let database: HelpdeskDatabase;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      entities: helpdeskEntities,
-      migrations: helpdeskMigrations,
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    database = await openHelpdeskDatabase();
+    dataSource = database.dataSource;
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('creates exactly the schema the entities describe, so synchronize would change nothing', async () => {

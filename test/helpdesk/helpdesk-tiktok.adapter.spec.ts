@@ -1,11 +1,7 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { InboundMessage, TiktokAccountView } from 'tiktok-channel';
-import {
-  helpdeskEntities,
-  helpdeskMigrations,
-} from '../../apps/helpdesk/src/database/helpdesk-database';
 import { HelpdeskTiktokAdapter } from '../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { openHelpdeskDatabase, type HelpdeskDatabase } from '../support/helpdesk-database';
 
 function account(overrides: Partial<TiktokAccountView> = {}): TiktokAccountView {
   return {
@@ -22,27 +18,18 @@ function account(overrides: Partial<TiktokAccountView> = {}): TiktokAccountView 
 }
 
 describe('HelpdeskTiktokAdapter', () => {
-  let database: TestDatabase;
+  let database: HelpdeskDatabase;
   let dataSource: DataSource;
   let adapter: HelpdeskTiktokAdapter;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: database.url,
-      entities: helpdeskEntities,
-      migrations: helpdeskMigrations,
-      logging: false,
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    database = await openHelpdeskDatabase();
+    dataSource = database.dataSource;
     adapter = new HelpdeskTiktokAdapter(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   beforeEach(async () => {

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { createHelpdeskApp, type HelpdeskConfig } from '../../apps/helpdesk/src/helpdesk-app';
+import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
+import { sandboxTiktokConfig } from '../../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
 import { TiktokWebhookRegistrar } from '../../libs/tiktok-channel/src';
@@ -27,12 +28,11 @@ export interface HarnessOptions {
 /** A demo helpdesk on its own database, talking over real HTTP to its own TikTok sandbox. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const appId = `app_${randomBytes(4).toString('hex')}`;
-  const appSecret = randomBytes(24).toString('hex');
+  const secrets = generateDemoSecrets();
   const sandbox = await startSandbox({
     port: 0,
-    appId,
-    appSecret,
+    appId: secrets.appId,
+    appSecret: secrets.appSecret,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
   });
   const port = await freePort();
@@ -40,14 +40,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config: HelpdeskConfig = {
     databaseUrl: db.url,
     publicUrl: url,
-    tiktok: {
-      appId,
-      appSecret,
-      apiBaseUrl: sandbox.apiBaseUrl,
-      authorizeUrl: sandbox.authorizeUrl,
-      redirectUri: `${url}/tiktok/oauth/callback`,
-      tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
-    },
+    tiktok: sandboxTiktokConfig(sandbox, secrets, url),
     backgroundJobs: options.backgroundJobs ?? true,
     logger: false,
   };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +14,8 @@ import {
   type InboundMessage,
   type TiktokChannelModuleOptions,
 } from '../../libs/tiktok-channel/src';
+import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
+import { sandboxTiktokConfig } from '../../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
 import { RecordingPort } from './recording-port';
@@ -44,18 +45,13 @@ export async function startLibraryHost(
   mode: 'forRoot' | 'forRootAsync' = 'forRoot',
 ): Promise<LibraryHost> {
   const database: TestDatabase = await createTestDatabase();
-  const appId = `app_${randomBytes(4).toString('hex')}`;
-  const appSecret = randomBytes(24).toString('hex');
-  const sandbox = await startSandbox({ port: 0, appId, appSecret });
+  const secrets = generateDemoSecrets();
+  const { appSecret } = secrets;
+  const sandbox = await startSandbox({ port: 0, appId: secrets.appId, appSecret });
   const httpPort = await freePort();
   const url = `http://127.0.0.1:${httpPort}`;
   const options: TiktokChannelModuleOptions = {
-    appId,
-    appSecret,
-    apiBaseUrl: sandbox.apiBaseUrl,
-    authorizeUrl: sandbox.authorizeUrl,
-    redirectUri: `${url}/tiktok/oauth/callback`,
-    tokenEncryptionKeys: [`k1:${randomBytes(32).toString('base64')}`],
+    ...sandboxTiktokConfig(sandbox, secrets, url),
     resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
     enableBackgroundJobs: false,
   };

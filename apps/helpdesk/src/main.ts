@@ -7,6 +7,7 @@ import { startLocalPostgres } from './database/local-postgres';
 import { Closers } from './demo/closers';
 import { loadOrCreateDemoSecrets, type DemoSecrets } from './demo/demo-secrets';
 import { findRepoRoot } from './demo/repo-root';
+import { sandboxTiktokConfig } from './demo/sandbox-tiktok-config';
 import { takeOverShutdownSignals } from './demo/shutdown-signals';
 import { stopPostgres } from './demo/stop-postgres';
 import { createHelpdeskApp, type HelpdeskConfig } from './helpdesk-app';
@@ -138,14 +139,8 @@ async function start(): Promise<void> {
     sandbox = started;
     closers.add('TikTok sandbox', () => started.close());
     checkpoint();
-    tiktok = {
-      appId,
-      appSecret,
-      apiBaseUrl: started.apiBaseUrl,
-      authorizeUrl: started.authorizeUrl,
-      redirectUri: env.TIKTOK_REDIRECT_URI || `${publicUrl}/tiktok/oauth/callback`,
-      tokenEncryptionKeys,
-    };
+    tiktok = sandboxTiktokConfig(started, { appId, appSecret, tokenEncryptionKeys }, publicUrl);
+    if (env.TIKTOK_REDIRECT_URI) tiktok.redirectUri = env.TIKTOK_REDIRECT_URI;
   } else {
     tiktok = {
       appId: required('TIKTOK_APP_ID'),

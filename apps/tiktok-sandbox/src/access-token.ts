@@ -1,5 +1,24 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { ErrorCode, TikTokApiError } from './envelope';
 import { Account, SandboxState } from './sandbox-state';
+
+/** The headers a Business call may carry its token in (only Access-Token counts; see authenticate). */
+export interface TokenHeaders {
+  accessToken?: string;
+  authorization?: string;
+}
+
+/** Parameter decorator reading both token headers, so every Business handler takes them alike. */
+export const TokenHeaders = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): TokenHeaders => {
+    const request = context.switchToHttp().getRequest<Request>();
+    return {
+      accessToken: request.header('access-token'),
+      authorization: request.header('authorization'),
+    };
+  },
+);
 
 /**
  * The checks TikTok runs on every Business endpoint, in its order: token present, known, not
@@ -7,7 +26,7 @@ import { Account, SandboxState } from './sandbox-state';
  */
 export function authenticate(
   state: SandboxState,
-  headers: { accessToken?: string; authorization?: string },
+  headers: TokenHeaders,
   businessId: string | undefined,
   requiredScope: string,
 ): Account {

@@ -1,15 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Inject,
-  Post,
-  Query,
-  UseFilters,
-} from '@nestjs/common';
-import { authenticate } from './access-token';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseFilters } from '@nestjs/common';
+import { authenticate, TokenHeaders } from './access-token';
 import { EmptyData, Envelope, ErrorCode, TikTokApiError, ok } from './envelope';
 import { EnvelopeErrorFilter } from './envelope-error.filter';
 import { SandboxConfig } from './options';
@@ -48,17 +38,11 @@ export class BusinessApiController {
   @Get('get')
   profile(
     @Query() query: unknown,
-    @Headers('access-token') accessToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @TokenHeaders() tokenHeaders: TokenHeaders,
   ): Envelope<BusinessProfileData> {
     const params = asParams(query);
     const businessId = optionalString(params, 'business_id');
-    const account = authenticate(
-      this.state,
-      { accessToken, authorization },
-      businessId,
-      PROFILE_SCOPE,
-    );
+    const account = authenticate(this.state, tokenHeaders, businessId, PROFILE_SCOPE);
     this.checkFields(optionalString(params, 'fields'));
     this.stats.countOperation('profileReads');
     return ok({

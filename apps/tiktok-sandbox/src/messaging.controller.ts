@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   Inject,
   Post,
@@ -11,7 +10,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { authenticate } from './access-token';
+import { authenticate, TokenHeaders } from './access-token';
 import { Envelope, ErrorCode, TikTokApiError, ok } from './envelope';
 import { EnvelopeErrorFilter } from './envelope-error.filter';
 import { MAX_TEXT_LENGTH, REPLY_WINDOW_MS, characterCount } from './messaging-rules';
@@ -91,18 +90,12 @@ export class MessagingController {
   @HttpCode(200)
   send(
     @Body() body: unknown,
-    @Headers('access-token') accessToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @TokenHeaders() tokenHeaders: TokenHeaders,
     @Res({ passthrough: true }) response: Response,
   ): Envelope<SendMessageData> {
     const params = asParams(body);
     const businessId = optionalString(params, 'business_id');
-    const business = authenticate(
-      this.state,
-      { accessToken, authorization },
-      businessId,
-      'message.list.send',
-    );
+    const business = authenticate(this.state, tokenHeaders, businessId, 'message.list.send');
     if (business.accountType !== 'business') {
       throw new TikTokApiError(
         ErrorCode.noPermission,
@@ -139,12 +132,11 @@ export class MessagingController {
   @Get('conversation/list')
   listConversations(
     @Query() query: unknown,
-    @Headers('access-token') accessToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @TokenHeaders() tokenHeaders: TokenHeaders,
   ): Envelope<ConversationListData> {
     const params = asParams(query);
     const businessId = optionalString(params, 'business_id');
-    authenticate(this.state, { accessToken, authorization }, businessId, 'message.list.read');
+    authenticate(this.state, tokenHeaders, businessId, 'message.list.read');
     const type = requiredString(params, 'conversation_type');
     if (type !== 'STRANGER' && type !== 'SINGLE') {
       throw invalid('conversation_type', 'it must be STRANGER or SINGLE.');
@@ -175,17 +167,11 @@ export class MessagingController {
   @Get('content/list')
   listContent(
     @Query() query: unknown,
-    @Headers('access-token') accessToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @TokenHeaders() tokenHeaders: TokenHeaders,
   ): Envelope<ContentListData> {
     const params = asParams(query);
     const businessId = optionalString(params, 'business_id');
-    const business = authenticate(
-      this.state,
-      { accessToken, authorization },
-      businessId,
-      'message.list.read',
-    );
+    const business = authenticate(this.state, tokenHeaders, businessId, 'message.list.read');
     const conversation = this.findConversation(business, params, 'conversation_id');
     const user = this.state.users.get(conversation.userId);
     if (!user) throw new TikTokApiError(ErrorCode.notFound);

@@ -10,7 +10,8 @@ export interface DemoSecrets {
   tokenEncryptionKeys: string[];
 }
 
-function generate(): DemoSecrets {
+/** Fresh app credentials and a token key: what the demo keeps, and what every test or bench run uses once. */
+export function generateDemoSecrets(): DemoSecrets {
   return {
     appId: `demo_app_${randomBytes(6).toString('hex')}`,
     appSecret: randomBytes(24).toString('hex'),
@@ -46,7 +47,7 @@ export function loadOrCreateDemoSecrets(file: string): DemoSecrets {
     }
     return parsed;
   }
-  const secrets = generate();
+  const secrets = generateDemoSecrets();
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
