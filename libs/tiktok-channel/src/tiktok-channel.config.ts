@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { validateSync } from 'class-validator';
 import {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_URL,
@@ -6,6 +7,7 @@ import {
   REQUIRED_SCOPES,
   type TiktokChannelModuleOptions,
 } from './tiktok-channel.options';
+import { TiktokChannelOptionsSchema } from './tiktok-channel.options.schema';
 
 export const TIKTOK_CHANNEL_CONFIG = Symbol('TIKTOK_CHANNEL_CONFIG');
 
@@ -14,49 +16,27 @@ export type TiktokChannelConfig = Required<TiktokChannelModuleOptions>;
 
 export const InjectTiktokConfig = (): ParameterDecorator => Inject(TIKTOK_CHANNEL_CONFIG);
 
+/** The channel cannot run as configured. `problems` lists every problem found, one sentence each. */
 export class TiktokChannelConfigError extends Error {
   override name = 'TiktokChannelConfigError';
+  readonly problems: string[];
+
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(
+      list.length === 1
+        ? `TiktokChannelModule: ${list[0]}`
+        : `TiktokChannelModule is misconfigured:\n${list.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.problems = list;
+  }
 }
 
-function requireText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new TiktokChannelConfigError(`TiktokChannelModule: option "${name}" is required`);
-  }
-  return value;
-}
-
-function requireUrl(value: string, name: string): string {
-  try {
-    new URL(value);
-  } catch {
-    throw new TiktokChannelConfigError(
-      `TiktokChannelModule: option "${name}" must be an absolute URL`,
-    );
-  }
-  return value;
-}
-
-/** Fails fast on wrong configuration, so a bad deploy stops at boot rather than at the first webhook. */
-export function resolveTiktokChannelConfig(
-  options: TiktokChannelModuleOptions,
-): TiktokChannelConfig {
-  requireText(options.appId, 'appId');
-  requireText(options.appSecret, 'appSecret');
-  requireUrl(requireText(options.redirectUri, 'redirectUri'), 'redirectUri');
-  if (!Array.isArray(options.tokenEncryptionKeys) || options.tokenEncryptionKeys.length === 0) {
-    throw new TiktokChannelConfigError(
-      'TiktokChannelModule: option "tokenEncryptionKeys" needs at least one key',
-    );
-  }
-  if (typeof options.resolveConnectContext !== 'function') {
-    throw new TiktokChannelConfigError(
-      'TiktokChannelModule: option "resolveConnectContext" must be a function',
-    );
-  }
-  const config: TiktokChannelConfig = {
+export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannelConfig {
+  return {
     ...options,
-    apiBaseUrl: requireUrl(options.apiBaseUrl ?? DEFAULT_API_BASE_URL, 'apiBaseUrl'),
-    authorizeUrl: requireUrl(options.authorizeUrl ?? DEFAULT_AUTHORIZE_URL, 'authorizeUrl'),
+    apiBaseUrl: options.apiBaseUrl ?? DEFAULT_API_BASE_URL,
+    authorizeUrl: options.authorizeUrl ?? DEFAULT_AUTHORIZE_URL,
     scopes: options.scopes ?? DEFAULT_SCOPES,
     requiredScopes: options.requiredScopes ?? REQUIRED_SCOPES,
     webhookToleranceSeconds: options.webhookToleranceSeconds ?? 300,
@@ -65,12 +45,37 @@ export function resolveTiktokChannelConfig(
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     enableBackgroundJobs: options.enableBackgroundJobs ?? true,
     defaultReturnUrl: options.defaultReturnUrl ?? '/',
+    tokenRefreshIntervalSeconds: options.tokenRefreshIntervalSeconds ?? 60,
+    inboundSweepIntervalSeconds: options.inboundSweepIntervalSeconds ?? 5,
+    tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
   };
-  const missing = config.requiredScopes.filter((scope) => !config.scopes.includes(scope));
-  if (missing.length > 0) {
-    throw new TiktokChannelConfigError(
-      `TiktokChannelModule: required scopes are not requested: ${missing.join(', ')}`,
-    );
+}
+
+/**
+ * Fails fast on wrong configuration, so a bad deploy stops at boot rather than at the first
+ * webhook, and reports every problem at once rather than one per restart.
+ */
+export function resolveTiktokChannelConfig(
+  options: TiktokChannelModuleOptions,
+): TiktokChannelConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new TiktokChannelConfigError('options are required');
   }
+  const config = withDefaults(options);
+  const schema = Object.assign(new TiktokChannelOptionsSchema(), config);
+  const problems = [
+    ...new Set(
+      validateSync(schema, { forbidUnknownValues: false }).flatMap((error) =>
+        Object.values(error.constraints ?? {}),
+      ),
+    ),
+  ];
+  if (Array.isArray(config.requiredScopes) && Array.isArray(config.scopes)) {
+    const missing = config.requiredScopes.filter((scope) => !config.scopes.includes(scope));
+    if (missing.length > 0) {
+      problems.push(`required scopes are not requested: ${missing.join(', ')}`);
+    }
+  }
+  if (problems.length > 0) throw new TiktokChannelConfigError(problems);
   return config;
 }

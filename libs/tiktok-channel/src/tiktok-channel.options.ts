@@ -42,8 +42,17 @@ export interface TiktokChannelModuleOptions {
   rawBodyProperty?: string;
   /** Timeout of each TikTok API request. Default 10 000 ms. */
   requestTimeoutMs?: number;
-  /** Start the background sweeps (stale events, token refresh). Default true; tests may turn them off. */
+  /**
+   * Run the background sweeps (token refresh, stale webhook events) on `@nestjs/schedule`: the host
+   * imports `ScheduleModule.forRoot()`. Default true; tests may turn them off and drive time.
+   */
   enableBackgroundJobs?: boolean;
+  /** Cadence of the token refresh sweep (`TiktokChannelJobs.TokenRefresh`). Default 60 s, at least 1 s. */
+  tokenRefreshIntervalSeconds?: number;
+  /** Cadence of the sweep for webhook events no kick reached (`TiktokChannelJobs.InboundSweep`). Default 5 s, at least 1 s. */
+  inboundSweepIntervalSeconds?: number;
+  /** TikTok refresh calls one process runs at once during a sweep. Default 4 (1–64). */
+  tokenRefreshConcurrency?: number;
   /** Where a person lands when the OAuth state is unusable (expired, forged), so no context is known. Default `/`. */
   defaultReturnUrl?: string;
 }

@@ -21,6 +21,8 @@ const FAILURE_TEXT: Record<ConnectFailureReason, string> = {
     'Try again and leave all permissions ticked on the consent screen.',
   invalid_state:
     'That sign-in link expired or was already used, so nothing was connected. Click “Sign in with TikTok” to try again.',
+  invalid_callback:
+    'The address TikTok sent you back with was damaged, so nothing was connected. Click “Sign in with TikTok” to try again.',
   exchange_failed:
     'TikTok did not confirm the sign-in, so nothing was connected. Please try again in a moment.',
   authorization_failed:

@@ -3,6 +3,7 @@ export type ConnectFailureReason =
   | 'access_denied'
   | 'authorization_failed'
   | 'invalid_state'
+  | 'invalid_callback'
   | 'missing_code'
   | 'exchange_failed'
   | 'missing_scopes'

@@ -2,7 +2,8 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { returnUrlFor } from './connect-result';
-import { TiktokConnectService, type OauthCallbackQuery } from './tiktok-connect.service';
+import { readOauthCallbackQuery } from './oauth-callback.query';
+import { TiktokConnectService } from './tiktok-connect.service';
 
 @Controller('tiktok/oauth')
 export class TiktokOauthController {
@@ -20,8 +21,11 @@ export class TiktokOauthController {
 
   /** TikTok's redirect back. Every outcome ends on the host's page with a reason, never an error page. */
   @Get('callback')
-  async callback(@Query() query: OauthCallbackQuery, @Res() res: Response): Promise<void> {
-    const result = await this.connect.complete(query);
+  async callback(@Query() raw: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const read = readOauthCallbackQuery(raw);
+    const result = read.ok
+      ? await this.connect.complete(read.query)
+      : this.connect.rejectMalformed(read.problems);
     res.redirect(302, returnUrlFor(result));
   }
 }

@@ -14,17 +14,8 @@ import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.
 import type { TiktokConnectContext } from '../tiktok-channel.options';
 import { TiktokTokenService } from '../tokens/tiktok-token.service';
 import type { ConnectResult } from './connect-result';
+import type { OauthCallbackQuery } from './oauth-callback.query';
 import { OauthStateService } from './oauth-state.service';
-
-export interface OauthCallbackQuery {
-  state?: string;
-  code?: string;
-  /** Some TikTok surfaces name the code `auth_code`. */
-  auth_code?: string;
-  error?: string;
-  error_code?: string;
-  error_description?: string;
-}
 
 /** Everything between TikTok's redirect back and the host's page: the "Connect" flow of the design. */
 @Injectable()
@@ -51,6 +42,11 @@ export class TiktokConnectService {
     url.searchParams.set('redirect_uri', this.config.redirectUri);
     url.searchParams.set('state', state);
     return url.toString();
+  }
+
+  /** A callback whose parameters are unusable: nothing in it can be trusted, not even the state. */
+  rejectMalformed(problems: string[]): ConnectResult {
+    return this.fail(this.config.defaultReturnUrl, 'invalid_callback', problems.join('; '));
   }
 
   async complete(query: OauthCallbackQuery): Promise<ConnectResult> {

@@ -51,20 +51,11 @@ export class TokenCipher {
   private readonly keysById: ReadonlyMap<string, Buffer>;
 
   constructor(keys: string[]) {
-    if (!Array.isArray(keys) || keys.length === 0) {
-      throw new Error('TokenCipher needs at least one key, formatted "keyId:base64Of32Bytes"');
-    }
-    const parsed = keys.map((entry, index) => parseKey(entry, index + 1));
-    const byId = new Map<string, Buffer>();
-    parsed.forEach(({ id, key }, index) => {
-      if (byId.has(id)) {
-        const first = parsed.findIndex((other) => other.id === id) + 1;
-        throw new Error(`Token encryption keys #${first} and #${index + 1} share the same key id`);
-      }
-      byId.set(id, key);
-    });
+    const problems = tokenKeyRingProblems(keys);
+    if (problems.length > 0) throw new Error(problems[0]);
+    const parsed = keys.map((entry, index) => parseKey(entry, index + 1) as CipherKey);
     this.encryptionKey = parsed[0];
-    this.keysById = byId;
+    this.keysById = new Map(parsed.map(({ id, key }) => [id, key]));
   }
 
   encrypt(plain: string): string {
@@ -123,27 +114,52 @@ export class TokenCipher {
   }
 }
 
-/** Errors name the key by position only: a malformed entry may be nothing but key material. */
-function parseKey(entry: unknown, position: number): CipherKey {
-  if (typeof entry !== 'string') {
-    throw new Error(`Token encryption key #${position} is not a string`);
+/** A new `keyId:base64Of32Bytes` entry for `tokenEncryptionKeys` (put it first to rotate). */
+export function generateTokenEncryptionKey(keyId?: string): string {
+  return TokenCipher.generateKey(keyId);
+}
+
+/**
+ * Every problem of a key ring, so a configuration check can report them all at once. Problems
+ * name a key by position only: a malformed entry may be nothing but key material.
+ */
+export function tokenKeyRingProblems(keys: unknown): string[] {
+  if (!Array.isArray(keys) || keys.length === 0) {
+    return ['TokenCipher needs at least one key, formatted "keyId:base64Of32Bytes"'];
   }
+  const problems: string[] = [];
+  const firstPositionById = new Map<string, number>();
+  keys.forEach((entry: unknown, index) => {
+    const parsed = parseKey(entry, index + 1);
+    if (typeof parsed === 'string') {
+      problems.push(parsed);
+      return;
+    }
+    const first = firstPositionById.get(parsed.id);
+    if (first !== undefined) {
+      problems.push(`Token encryption keys #${first} and #${index + 1} share the same key id`);
+    } else {
+      firstPositionById.set(parsed.id, index + 1);
+    }
+  });
+  return problems;
+}
+
+/** The key, or why the entry is not one. */
+function parseKey(entry: unknown, position: number): CipherKey | string {
+  if (typeof entry !== 'string') return `Token encryption key #${position} is not a string`;
   const separator = entry.indexOf(':');
   if (separator < 0) {
-    throw new Error(`Token encryption key #${position} must be formatted "keyId:base64Of32Bytes"`);
+    return `Token encryption key #${position} must be formatted "keyId:base64Of32Bytes"`;
   }
   const id = entry.slice(0, separator).trim();
   const material = entry.slice(separator + 1).trim();
   if (!KEY_ID_PATTERN.test(id)) {
-    throw new Error(
-      `Token encryption key #${position} has an invalid id: use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"`,
-    );
+    return `Token encryption key #${position} has an invalid id: use 1-32 characters of A-Z, a-z, 0-9, "_" or "-"`;
   }
   const key = BASE64_PATTERN.test(material) ? Buffer.from(material, 'base64') : undefined;
   if (!key || key.length !== KEY_BYTES) {
-    throw new Error(
-      `Token encryption key #${position} must be ${KEY_BYTES} bytes encoded in base64 (see TokenCipher.generateKey)`,
-    );
+    return `Token encryption key #${position} must be ${KEY_BYTES} bytes encoded in base64 (see TokenCipher.generateKey)`;
   }
   return { id, key };
 }

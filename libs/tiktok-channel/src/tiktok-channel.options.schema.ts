@@ -1,0 +1,151 @@
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsNotEmpty,
+  IsString,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
+import { tokenKeyRingProblems } from './tokens/token-cipher';
+
+const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** A URL TikTok traffic may use: https anywhere, plain http only on this machine (the sandbox). */
+export function isAbsoluteServiceUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && LOOPBACK_HOSTS.test(url.hostname);
+}
+
+function IsServiceUrl(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isServiceUrl',
+      validator: {
+        validate: isAbsoluteServiceUrl,
+        defaultMessage: (args) =>
+          `${args?.property} must be an absolute https URL (http only on localhost/127.0.0.1/[::1])`,
+      },
+    },
+    options,
+  );
+}
+
+/** A finite number in range; NaN and Infinity fail, so no option can silently switch a check off. */
+function IsFiniteInRange(
+  min: number,
+  max: number,
+  unit: string,
+  options: { integer?: boolean } = {},
+): PropertyDecorator {
+  const kind = options.integer ? 'an integer' : 'a finite number';
+  const range = Number.isFinite(max) ? `between ${min} and ${max}` : `of at least ${min}`;
+  return ValidateBy({
+    name: 'isFiniteInRange',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!options.integer || Number.isInteger(value)) &&
+        value >= min &&
+        value <= max,
+      defaultMessage: (args) =>
+        `${args?.property} must be ${kind} ${range}${unit ? ` ${unit}` : ''} (got ${String(args?.value)})`,
+    },
+  });
+}
+
+function IsTokenKeyRing(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTokenKeyRing',
+    validator: {
+      validate: (value: unknown) => tokenKeyRingProblems(value).length === 0,
+      defaultMessage: (args) =>
+        `${args?.property}: ${tokenKeyRingProblems(args?.value).join('; ')}`,
+    },
+  });
+}
+
+function IsCallable(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCallable',
+    validator: {
+      validate: (value: unknown) => typeof value === 'function',
+      defaultMessage: (args) => `${args?.property} must be a function`,
+    },
+  });
+}
+
+/**
+ * The module options as class-validator sees them, with every default already applied, so a
+ * default can never hide a bad value. Each rule names its option in its message.
+ */
+export class TiktokChannelOptionsSchema {
+  @IsString({ message: 'appId is required' })
+  @IsNotEmpty({ message: 'appId is required' })
+  appId: string;
+
+  @IsString({ message: 'appSecret is required' })
+  @IsNotEmpty({ message: 'appSecret is required' })
+  appSecret: string;
+
+  @IsServiceUrl()
+  redirectUri: string;
+
+  @IsTokenKeyRing()
+  tokenEncryptionKeys: string[];
+
+  @IsCallable()
+  resolveConnectContext: unknown;
+
+  @IsServiceUrl()
+  apiBaseUrl: string;
+
+  @IsServiceUrl()
+  authorizeUrl: string;
+
+  @IsArray({ message: 'scopes must be a list of scope names' })
+  @ArrayNotEmpty({ message: 'scopes must not be empty' })
+  @IsString({ each: true, message: 'scopes must be a list of scope names' })
+  scopes: string[];
+
+  @IsArray({ message: 'requiredScopes must be a list of scope names' })
+  @IsString({ each: true, message: 'requiredScopes must be a list of scope names' })
+  requiredScopes: string[];
+
+  @IsFiniteInRange(1, 900, 'seconds')
+  webhookToleranceSeconds: number;
+
+  @IsFiniteInRange(60, Number.POSITIVE_INFINITY, 'seconds')
+  refreshLeadSeconds: number;
+
+  @IsString({ message: 'rawBodyProperty must be the name of a request property' })
+  @IsNotEmpty({ message: 'rawBodyProperty must be the name of a request property' })
+  rawBodyProperty: string;
+
+  @IsFiniteInRange(100, 120_000, 'milliseconds')
+  requestTimeoutMs: number;
+
+  @IsBoolean({ message: 'enableBackgroundJobs must be true or false' })
+  enableBackgroundJobs: boolean;
+
+  @IsString({ message: 'defaultReturnUrl must be a URL or a path' })
+  @IsNotEmpty({ message: 'defaultReturnUrl must be a URL or a path' })
+  defaultReturnUrl: string;
+
+  @IsFiniteInRange(1, 86_400, 'seconds')
+  tokenRefreshIntervalSeconds: number;
+
+  @IsFiniteInRange(1, 86_400, 'seconds')
+  inboundSweepIntervalSeconds: number;
+
+  @IsFiniteInRange(1, 64, '', { integer: true })
+  tokenRefreshConcurrency: number;
+}
