@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   TiktokChannelModule,
@@ -31,6 +32,8 @@ export class HelpdeskModule {
           retryDelay: 1000,
         }),
         EventEmitterModule.forRoot(),
+        // The channel's token refresh and inbound sweeps run on the host's scheduler.
+        ScheduleModule.forRoot(),
         TiktokChannelModule.forRootAsync({
           useFactory: () => ({
             appId: config.tiktok.appId,

@@ -1,30 +1,31 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { TiktokChannelJobs } from '../jobs/tiktok-channel-jobs';
+import { TiktokJobScheduler } from '../jobs/tiktok-job-scheduler';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { InboundProcessor } from './inbound-processor.service';
-
-const SWEEP_INTERVAL_MS = 5_000;
 
 /**
  * Picks up events that no kick reached: those stored by a process that crashed before handling
  * them, and those waiting for a retry. Every process may run it; claiming makes that safe.
+ * Registered in `SchedulerRegistry` as `TiktokChannelJobs.InboundSweep`.
  */
 @Injectable()
-export class InboundSweeperCron implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-
+export class InboundSweeperCron implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly processor: InboundProcessor,
+    private readonly scheduler: TiktokJobScheduler,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     if (!this.config.enableBackgroundJobs) return;
-    this.processor.kick();
-    this.timer = setInterval(() => this.processor.kick(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.scheduler.schedule(TiktokChannelJobs.InboundSweep, this.config.inboundSweepIntervalSeconds, () =>
+      this.processor.settle(),
+    );
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Whatever a previous run left behind is picked up at once, not at the first tick. */
+  onApplicationBootstrap(): void {
+    if (this.config.enableBackgroundJobs) this.processor.kick();
   }
 }

@@ -4,6 +4,7 @@ import { TiktokOauthStateEntity } from './entities/tiktok-oauth-state.entity';
 import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.entity';
 import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
+import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
 
 export {
   TiktokAccountEntity,
@@ -23,4 +24,7 @@ export const tiktokChannelEntities = [
 ];
 
 /** Run these with the host's migrations (the library never uses `synchronize`). */
-export const tiktokChannelMigrations = [TiktokChannelInitial1764000000000];
+export const tiktokChannelMigrations = [
+  TiktokChannelInitial1764000000000,
+  TiktokRefreshLease1764100000000,
+];

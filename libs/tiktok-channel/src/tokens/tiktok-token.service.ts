@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -13,18 +15,34 @@ import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.
 import type { TokenCipher } from './token-cipher';
 import { TiktokReauthorizationRequiredError } from './token.errors';
 
-interface LockedAccountRow {
-  id: string;
+interface TokenRow {
   status: string;
+  status_reason: string | null;
   access_token_enc: string;
-  refresh_token_enc: string;
   access_token_expires_at: Date;
+  refresh_lease_until: Date | null;
+}
+
+/** A refresh this caller may run: the account's lease is ours until we release it. */
+interface RefreshClaim {
+  id: string;
+  owner: string;
+  refresh_token_enc: string;
+}
+
+/** A token and its stored (sealed) form: the sealed form tells whether it changed since. */
+interface SealedToken {
+  token: string;
+  sealed: string;
 }
 
 /** How long before a refresh token expires the host is warned. */
 const REFRESH_TOKEN_WARNING_SECONDS = 7 * 24 * 60 * 60;
-
-type RefreshOutcome = { token: string } | { revoked: string };
+/** How often a caller waiting for another process's refresh looks again. */
+const LEASE_POLL_MS = 100;
+/** After a transient refresh failure the sweep leaves the account alone this long, doubling. */
+const RETRY_BASE_SECONDS = 30;
+const RETRY_MAX_SECONDS = 3600;
 
 /** Error classes after which refreshing again cannot help: only a person reconnecting can. */
 const PERMANENT_REFRESH_FAILURES = new Set([
@@ -36,9 +54,14 @@ const PERMANENT_REFRESH_FAILURES = new Set([
 
 /**
  * The only way the library gets an access token. Tokens are refreshed when they come within
- * `refreshLeadSeconds` of expiry, and a refresh of one account runs in one process at a time:
- * TikTok's refresh tokens are single-use, so two concurrent refreshes would make the loser
+ * `refreshLeadSeconds` of expiry, and one account is refreshed by one caller at a time across every
+ * process: TikTok's refresh tokens are single-use, so two concurrent refreshes would make the loser
  * invalidate the winner's grant.
+ *
+ * The guard is a lease on the account row (`refresh_lease_until`, `refresh_lease_owner`), taken
+ * and released by single statements, so no transaction and no pool connection is held while TikTok
+ * answers, and nobody waits on a row lock. The lease outlives the request timeout several times,
+ * so it only lapses when its holder died mid-call.
  */
 @Injectable()
 export class TiktokTokenService {
@@ -64,17 +87,7 @@ export class TiktokTokenService {
   }
 
   async getAccessToken(accountId: string): Promise<string> {
-    const account = await this.accounts.findById(accountId);
-    if (!account) throw new TiktokReauthorizationRequiredError(accountId, 'account not found');
-    if (account.status !== 'active') {
-      throw new TiktokReauthorizationRequiredError(
-        accountId,
-        account.statusReason ?? account.status,
-      );
-    }
-    if (!this.isNearExpiry(account.accessTokenExpiresAt))
-      return this.cipher.decrypt(account.accessTokenEnc);
-    return this.refresh(accountId);
+    return (await this.currentToken(accountId)).token;
   }
 
   /**
@@ -85,7 +98,7 @@ export class TiktokTokenService {
     accountId: string,
     call: (accessToken: string) => Promise<T>,
   ): Promise<T> {
-    const token = await this.getAccessToken(accountId);
+    const { token, sealed } = await this.currentToken(accountId);
     try {
       return await call(token);
     } catch (error) {
@@ -98,9 +111,9 @@ export class TiktokTokenService {
         throw new TiktokReauthorizationRequiredError(accountId, error.message);
       }
       if (error.errorClass !== 'auth_expired') throw error;
-      const fresh = await this.refresh(accountId, { staleAccessToken: token });
+      const fresh = await this.refreshSealed(accountId, sealed);
       try {
-        return await call(fresh);
+        return await call(fresh.token);
       } catch (retryError) {
         if (
           retryError instanceof TiktokApiError &&
@@ -118,83 +131,50 @@ export class TiktokTokenService {
   }
 
   /**
-   * Refreshes under a row lock and re-reads after taking it: if another process refreshed while we
-   * waited, its token is used instead of spending the (single-use) refresh token again.
-   * With `staleAccessToken`, refreshes even before the lead time unless the token already changed.
+   * A fresh token for the account. Takes the account's refresh lease and refreshes, or, when another
+   * caller holds it, waits for that refresh and uses its result instead of spending the
+   * (single-use) refresh token again.
+   *
+   * Without options it refreshes only within the lead time of expiry. With `staleAccessToken` (a
+   * token TikTok just refused) it refreshes unless the stored token already changed.
    */
   async refresh(accountId: string, options: { staleAccessToken?: string } = {}): Promise<string> {
-    const outcome = await this.dataSource.transaction(async (manager): Promise<RefreshOutcome> => {
-      const [row] = await queryRows<LockedAccountRow>(
-        manager,
-        `SELECT id, status, access_token_enc, refresh_token_enc, access_token_expires_at
-           FROM tiktok_accounts WHERE id = $1 FOR UPDATE`,
-        [accountId],
-      );
-      if (!row) return { revoked: 'account not found' };
-      if (row.status !== 'active') return { revoked: `account is ${row.status}` };
-      const current = this.cipher.decrypt(row.access_token_enc);
-      const stillGood = options.staleAccessToken
-        ? current !== options.staleAccessToken
-        : !this.isNearExpiry(row.access_token_expires_at);
-      if (stillGood) return { token: current };
-
-      let grant: TiktokTokenGrant;
-      try {
-        grant = await this.client.refreshAccessToken(this.cipher.decrypt(row.refresh_token_enc));
-      } catch (error) {
-        if (error instanceof TiktokApiError && PERMANENT_REFRESH_FAILURES.has(error.errorClass)) {
-          return { revoked: `refresh refused by TikTok (code ${error.code ?? error.httpStatus})` };
-        }
-        await manager.query(
-          `UPDATE tiktok_accounts SET refresh_failures = refresh_failures + 1 WHERE id = $1`,
-          [accountId],
-        );
-        throw error;
-      }
-      const sealed = this.sealGrant(grant);
-      await manager.query(
-        `UPDATE tiktok_accounts
-            SET access_token_enc = $2, refresh_token_enc = $3, access_token_expires_at = $4,
-                refresh_token_expires_at = $5, scopes = $6, refresh_failures = 0,
-                last_refreshed_at = now(), updated_at = now()
-          WHERE id = $1`,
-        [
-          accountId,
-          sealed.accessTokenEnc,
-          sealed.refreshTokenEnc,
-          sealed.accessTokenExpiresAt,
-          sealed.refreshTokenExpiresAt,
-          grant.scopes,
-        ],
-      );
-      return { token: grant.accessToken };
-    });
-    if ('token' in outcome) return outcome.token;
-    // Flagged outside the transaction: the flag takes the same row lock we just released.
-    await this.accounts.markReauthorizationRequired(accountId, outcome.revoked);
-    throw new TiktokReauthorizationRequiredError(accountId, outcome.revoked);
+    if (options.staleAccessToken === undefined) {
+      return (await this.refreshSealed(accountId)).token;
+    }
+    const row = await this.readTokenRow(accountId);
+    if (row.status !== 'active') {
+      throw new TiktokReauthorizationRequiredError(accountId, row.status_reason ?? row.status);
+    }
+    const current = this.cipher.decrypt(row.access_token_enc);
+    if (current !== options.staleAccessToken) return current;
+    return (await this.refreshSealed(accountId, row.access_token_enc)).token;
   }
 
-  /** Refreshes every active account that is near expiry; used by the background sweep. */
+  /**
+   * Refreshes every active account near expiry, for the background sweep. `tokenRefreshConcurrency`
+   * workers each claim one due account at a time with `SKIP LOCKED`, so any number of processes
+   * split the work without waiting on one another, and each account is refreshed once.
+   */
   async refreshDueAccounts(): Promise<{ refreshed: number; failed: number }> {
-    const due = await queryRows<{ id: string }>(
-      this.dataSource,
-      `SELECT id FROM tiktok_accounts
-        WHERE status = 'active' AND access_token_expires_at < now() + make_interval(secs => $1)
-        ORDER BY access_token_expires_at LIMIT 100`,
-      [this.config.refreshLeadSeconds],
-    );
     let refreshed = 0;
     let failed = 0;
-    for (const { id } of due) {
-      try {
-        await this.refresh(id);
-        refreshed++;
-      } catch (error) {
-        failed++;
-        this.logger.warn(`Refreshing TikTok account ${id} failed: ${(error as Error).message}`);
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const claim = await this.claimDue();
+        if (!claim) return;
+        try {
+          await this.runRefresh(claim);
+          refreshed++;
+        } catch (error) {
+          failed++;
+          this.logger.warn(
+            `Refreshing TikTok account ${claim.id} failed: ${(error as Error).message}`,
+          );
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: this.config.tokenRefreshConcurrency }, worker));
     return { refreshed, failed };
   }
 
@@ -211,9 +191,12 @@ export class TiktokTokenService {
     }>(
       this.dataSource,
       `UPDATE tiktok_accounts SET refresh_expiry_warned_at = now()
-        WHERE status = 'active' AND host_inbox_id IS NOT NULL
-          AND refresh_token_expires_at < now() + make_interval(secs => $1)
-          AND (refresh_expiry_warned_at IS NULL OR refresh_expiry_warned_at < now() - interval '1 day')
+        WHERE id IN (
+          SELECT id FROM tiktok_accounts
+           WHERE status = 'active' AND host_inbox_id IS NOT NULL
+             AND refresh_token_expires_at < now() + make_interval(secs => $1)
+             AND (refresh_expiry_warned_at IS NULL OR refresh_expiry_warned_at < now() - interval '1 day')
+           FOR UPDATE SKIP LOCKED)
         RETURNING id, host_inbox_id, refresh_token_expires_at`,
       [REFRESH_TOKEN_WARNING_SECONDS],
     );
@@ -227,7 +210,171 @@ export class TiktokTokenService {
     return rows.length;
   }
 
+  private async currentToken(accountId: string): Promise<SealedToken> {
+    const account = await this.accounts.findById(accountId);
+    if (!account) throw new TiktokReauthorizationRequiredError(accountId, 'account not found');
+    if (account.status !== 'active') {
+      throw new TiktokReauthorizationRequiredError(
+        accountId,
+        account.statusReason ?? account.status,
+      );
+    }
+    if (!this.isNearExpiry(account.accessTokenExpiresAt)) {
+      return {
+        token: this.cipher.decrypt(account.accessTokenEnc),
+        sealed: account.accessTokenEnc,
+      };
+    }
+    return this.refreshSealed(accountId);
+  }
+
+  private async refreshSealed(accountId: string, staleSealedToken?: string): Promise<SealedToken> {
+    const deadline = Date.now() + this.leaseSeconds() * 1000 * 2;
+    for (;;) {
+      const claim = await this.claimOne(accountId, staleSealedToken);
+      if (claim) return this.runRefresh(claim);
+      const row = await this.readTokenRow(accountId);
+      if (row.status !== 'active') {
+        throw new TiktokReauthorizationRequiredError(accountId, row.status_reason ?? row.status);
+      }
+      const current = { token: this.cipher.decrypt(row.access_token_enc), sealed: row.access_token_enc };
+      const stale = staleSealedToken
+        ? row.access_token_enc === staleSealedToken
+        : this.isNearExpiry(row.access_token_expires_at);
+      if (!stale) return current;
+      const leased = row.refresh_lease_until !== null && row.refresh_lease_until > new Date();
+      if (!leased) continue; // released between our two statements: claim again
+      // Another caller is refreshing early; the current token still works meanwhile.
+      if (!staleSealedToken && !this.isExpired(row.access_token_expires_at)) return current;
+      if (Date.now() > deadline) {
+        throw new TiktokApiError({
+          errorClass: 'transient',
+          endpoint: 'tt_user/oauth2/refresh_token/',
+          message: `Waited too long for another process to refresh TikTok account ${accountId}`,
+        });
+      }
+      await sleep(LEASE_POLL_MS);
+    }
+  }
+
+  /** Takes the lease of one account if it still needs a refresh and nobody else holds it. */
+  private async claimOne(
+    accountId: string,
+    staleSealedToken: string | undefined,
+  ): Promise<RefreshClaim | null> {
+    const owner = randomUUID();
+    const [row] = await queryRows<RefreshClaim>(
+      this.dataSource,
+      `UPDATE tiktok_accounts
+          SET refresh_lease_until = now() + make_interval(secs => $2), refresh_lease_owner = $3
+        WHERE id = $1 AND status = 'active'
+          AND (refresh_lease_until IS NULL OR refresh_lease_until < now())
+          AND (CASE WHEN $4::text IS NULL
+                    THEN access_token_expires_at < now() + make_interval(secs => $5)
+                    ELSE access_token_enc = $4 END)
+        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc`,
+      [accountId, this.leaseSeconds(), owner, staleSealedToken ?? null, this.leadSeconds()],
+    );
+    return row ?? null;
+  }
+
+  /** Takes the lease of the most urgent due account nobody holds, skipping rows others lock. */
+  private async claimDue(): Promise<RefreshClaim | null> {
+    const [row] = await queryRows<RefreshClaim>(
+      this.dataSource,
+      `UPDATE tiktok_accounts
+          SET refresh_lease_until = now() + make_interval(secs => $1), refresh_lease_owner = $2
+        WHERE id = (
+          SELECT id FROM tiktok_accounts
+           WHERE status = 'active'
+             AND access_token_expires_at < now() + make_interval(secs => $3)
+             AND (refresh_lease_until IS NULL OR refresh_lease_until < now())
+             AND (refresh_retry_at IS NULL OR refresh_retry_at <= now())
+           ORDER BY access_token_expires_at
+           LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc`,
+      [this.leaseSeconds(), randomUUID(), this.leadSeconds()],
+    );
+    return row ?? null;
+  }
+
+  /** Calls TikTok with the lease held (and no connection), then stores the outcome and lets go. */
+  private async runRefresh(claim: RefreshClaim): Promise<SealedToken> {
+    let grant: TiktokTokenGrant;
+    try {
+      grant = await this.client.refreshAccessToken(this.cipher.decrypt(claim.refresh_token_enc));
+    } catch (error) {
+      if (error instanceof TiktokApiError && PERMANENT_REFRESH_FAILURES.has(error.errorClass)) {
+        const reason = `refresh refused by TikTok (code ${error.code ?? error.httpStatus})`;
+        await this.releaseLease(claim);
+        await this.accounts.markReauthorizationRequired(claim.id, reason);
+        throw new TiktokReauthorizationRequiredError(claim.id, reason);
+      }
+      await this.dataSource.query(
+        `UPDATE tiktok_accounts
+            SET refresh_failures = refresh_failures + 1,
+                refresh_retry_at = now() + make_interval(secs => LEAST($3::int, $4::int * power(2, LEAST(refresh_failures, 12))::int)),
+                refresh_lease_until = NULL, refresh_lease_owner = NULL
+          WHERE id = $1 AND refresh_lease_owner = $2`,
+        [claim.id, claim.owner, RETRY_MAX_SECONDS, RETRY_BASE_SECONDS],
+      );
+      throw error;
+    }
+    const sealed = this.sealGrant(grant);
+    // Written whoever holds the lease now: TikTok just accepted our refresh token, so this pair is
+    // the only valid one, whatever happened to the lease meanwhile.
+    await this.dataSource.query(
+      `UPDATE tiktok_accounts
+          SET access_token_enc = $2, refresh_token_enc = $3, access_token_expires_at = $4,
+              refresh_token_expires_at = $5, scopes = $6, refresh_failures = 0, refresh_retry_at = NULL,
+              refresh_lease_until = NULL, refresh_lease_owner = NULL,
+              last_refreshed_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [
+        claim.id,
+        sealed.accessTokenEnc,
+        sealed.refreshTokenEnc,
+        sealed.accessTokenExpiresAt,
+        sealed.refreshTokenExpiresAt,
+        grant.scopes,
+      ],
+    );
+    return { token: grant.accessToken, sealed: sealed.accessTokenEnc };
+  }
+
+  private async releaseLease(claim: RefreshClaim): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE tiktok_accounts SET refresh_lease_until = NULL, refresh_lease_owner = NULL
+        WHERE id = $1 AND refresh_lease_owner = $2`,
+      [claim.id, claim.owner],
+    );
+  }
+
+  private async readTokenRow(accountId: string): Promise<TokenRow> {
+    const [row] = await queryRows<TokenRow>(
+      this.dataSource,
+      `SELECT status, status_reason, access_token_enc, access_token_expires_at, refresh_lease_until
+         FROM tiktok_accounts WHERE id = $1`,
+      [accountId],
+    );
+    if (!row) throw new TiktokReauthorizationRequiredError(accountId, 'account not found');
+    return row;
+  }
+
+  /** Long enough that only a holder that died mid-call ever lets its lease lapse. */
+  private leaseSeconds(): number {
+    return Math.max(60, Math.ceil((this.config.requestTimeoutMs / 1000) * 3));
+  }
+
+  private leadSeconds(): number {
+    return this.config.refreshLeadSeconds;
+  }
+
   private isNearExpiry(expiresAt: Date): boolean {
     return expiresAt.getTime() - Date.now() <= this.config.refreshLeadSeconds * 1000;
+  }
+
+  private isExpired(expiresAt: Date): boolean {
+    return expiresAt.getTime() <= Date.now();
   }
 }

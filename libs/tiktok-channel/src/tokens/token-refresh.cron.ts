@@ -1,49 +1,34 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { TiktokChannelJobs } from '../jobs/tiktok-channel-jobs';
+import { TiktokJobScheduler } from '../jobs/tiktok-job-scheduler';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { TiktokTokenService } from './tiktok-token.service';
 
-const REFRESH_SWEEP_INTERVAL_MS = 60_000;
-
 /**
- * Refreshes idle accounts before their access token lapses, so the first message after a quiet
- * night does not wait for a refresh (and an account nobody writes to does not silently expire),
- * and warns the host about refresh tokens that are about to run out.
+ * The TokenService cron: refreshes idle accounts before their access token lapses, so the first
+ * message after a quiet night does not wait for a refresh (and an account nobody writes to does
+ * not silently expire), and warns the host about refresh tokens that are about to run out.
+ * Registered in `SchedulerRegistry` as `TiktokChannelJobs.TokenRefresh`.
  */
 @Injectable()
-export class TokenRefreshCron implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('TiktokChannel');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-
+export class TokenRefreshCron implements OnModuleInit {
   constructor(
     private readonly tokens: TiktokTokenService,
+    private readonly scheduler: TiktokJobScheduler,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  onModuleInit(): void {
     if (!this.config.enableBackgroundJobs) return;
-    this.timer = setInterval(() => this.sweep(), REFRESH_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.scheduler.schedule(TiktokChannelJobs.TokenRefresh, this.config.tokenRefreshIntervalSeconds, () =>
+      this.sweep(),
+    );
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  private sweep(): void {
-    if (this.running) return;
-    this.running = this.tokens
-      .refreshDueAccounts()
-      .then(() => this.tokens.warnExpiringRefreshTokens())
-      .catch((error: Error) => this.logger.error(`Token refresh sweep failed: ${error.message}`))
-      .finally(() => {
-        this.running = null;
-      });
+  /** One run of the job; public so a host with background jobs off can run it on its own terms. */
+  async sweep(): Promise<{ refreshed: number; failed: number; warned: number }> {
+    const { refreshed, failed } = await this.tokens.refreshDueAccounts();
+    const warned = await this.tokens.warnExpiringRefreshTokens();
+    return { refreshed, failed, warned };
   }
 }
