@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signTiktokPayload } from 'tiktok-channel';
+import { signTiktokPayload } from 'tiktok-channel/testing';
 
 /** One webhook delivery as TikTok sends it: the exact body bytes and their `TikTok-Signature`. */
 export interface Delivery {

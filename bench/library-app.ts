@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { InboundProcessor } from 'tiktok-channel';
+import { InboundProcessor } from 'tiktok-channel/testing';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
 import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';

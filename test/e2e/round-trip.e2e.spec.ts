@@ -1,4 +1,4 @@
-import { InboundProcessor, signTiktokPayload } from '../../libs/tiktok-channel/src';
+import { InboundProcessor, signTiktokPayload } from '../../libs/tiktok-channel/src/testing';
 import { eventually, followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';

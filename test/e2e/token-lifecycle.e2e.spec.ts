@@ -1,4 +1,5 @@
-import { TiktokTokenService, TokenCipher } from '../../libs/tiktok-channel/src';
+import { TiktokTokenService } from '../../libs/tiktok-channel/src';
+import { TokenCipher } from '../../libs/tiktok-channel/src/testing';
 import { eventually, followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl, SandboxFaults } from '../support/sandbox-control';

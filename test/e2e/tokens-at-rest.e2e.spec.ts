@@ -1,4 +1,5 @@
-import { TiktokTokenService, TokenCipher } from '../../libs/tiktok-channel/src';
+import { TiktokTokenService } from '../../libs/tiktok-channel/src';
+import { TokenCipher } from '../../libs/tiktok-channel/src/testing';
 import { followRedirects, startHarness, type Harness } from '../support/e2e-harness';
 import { SandboxControl } from '../support/sandbox-control';
 

@@ -1,4 +1,4 @@
-import { signTiktokPayload } from '../../libs/tiktok-channel/src';
+import { signTiktokPayload } from '../../libs/tiktok-channel/src/testing';
 import { startHarness, type Harness } from '../support/e2e-harness';
 
 describe('The webhook endpoint refuses unsigned or badly signed deliveries', () => {

@@ -1,8 +1,5 @@
-import {
-  InboundProcessor,
-  TiktokMessenger,
-  type InboundMessage,
-} from '../../libs/tiktok-channel/src';
+import { TiktokMessenger, type InboundMessage } from '../../libs/tiktok-channel/src';
+import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { parseWebhook } from '../../libs/tiktok-channel/src/webhook/webhook-envelope';
 import { WebhookEventStore } from '../../libs/tiktok-channel/src/webhook/webhook-event.store';
 import { eventually, followRedirects } from '../support/e2e-harness';

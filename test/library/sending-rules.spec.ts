@@ -1,4 +1,5 @@
-import { InboundProcessor, TiktokMessenger } from '../../libs/tiktok-channel/src';
+import { TiktokMessenger } from '../../libs/tiktok-channel/src';
+import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { followRedirects } from '../support/e2e-harness';
 import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
 import { SandboxControl, SandboxFaults } from '../support/sandbox-control';

@@ -4,8 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import {
-  InboundProcessor,
-  signTiktokPayload,
   TiktokChannelModule,
   tiktokChannelEntities,
   tiktokChannelMigrations,
@@ -14,6 +12,7 @@ import {
   type InboundMessage,
   type TiktokChannelModuleOptions,
 } from '../../libs/tiktok-channel/src';
+import { InboundProcessor, signTiktokPayload } from '../../libs/tiktok-channel/src/testing';
 import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';

@@ -1,5 +1,9 @@
 export { TiktokChannelModule } from './tiktok-channel.module';
-export type { TiktokChannelModuleExtras } from './tiktok-channel.module-definition';
+export type {
+  TiktokChannelModuleExtras,
+  TiktokChannelModuleImport,
+  TiktokHelpdeskPortProvider,
+} from './tiktok-channel.module-definition';
 export {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_URL,
@@ -9,6 +13,7 @@ export {
   type TiktokConnectContext,
 } from './tiktok-channel.options';
 export { TiktokChannelConfigError } from './tiktok-channel.config';
+export { TiktokChannelJobs, type TiktokChannelJobName } from './jobs/tiktok-channel-jobs';
 
 export * from './host/helpdesk-port';
 export * from './host/tiktok-events';
@@ -26,15 +31,23 @@ export {
 } from './accounts/tiktok-accounts.service';
 export { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
 export { TiktokTokenService } from './tokens/tiktok-token.service';
+export { TokenRefreshCron } from './tokens/token-refresh.cron';
 export { TiktokReauthorizationRequiredError } from './tokens/token.errors';
-export { InboundProcessor } from './inbound/inbound-processor.service';
+export { generateTokenEncryptionKey } from './tokens/token-cipher';
 export type { ConnectFailureReason } from './oauth/connect-result';
 
+/** The configured TikTok client, for a host's own calls: inject it with `@Inject(TIKTOK_API_CLIENT)`. */
+export { TIKTOK_API_CLIENT } from './tiktok-channel.constants';
 export { TiktokApiClient } from './api/tiktok-api.client';
 export { TiktokApiError, classifyTiktokCode } from './api/tiktok-api.error';
 export type * from './api/tiktok-api.types';
-export { TokenCipher } from './tokens/token-cipher';
-export { verifyTiktokSignature, signTiktokPayload } from './webhook/webhook-signature';
 
-export { tiktokChannelEntities, tiktokChannelMigrations } from './persistence';
-export * from './persistence';
+export {
+  tiktokChannelEntities,
+  tiktokChannelMigrations,
+  TiktokAccountEntity,
+  TiktokConversationEntity,
+  TiktokOauthStateEntity,
+  TiktokOutboundMessageEntity,
+  TiktokWebhookEventEntity,
+} from './persistence';

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
 import { TiktokAccountsService } from './accounts/tiktok-accounts.service';
 import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
@@ -6,6 +6,7 @@ import { TiktokEventPublisher } from './host/tiktok-event-publisher';
 import { InboundHandlers } from './inbound/inbound-handlers';
 import { InboundProcessor } from './inbound/inbound-processor.service';
 import { InboundSweeperCron } from './inbound/inbound-sweeper.cron';
+import { TiktokJobScheduler } from './jobs/tiktok-job-scheduler';
 import { TiktokOauthController } from './oauth/oauth.controller';
 import { OauthStateService } from './oauth/oauth-state.service';
 import { TiktokConnectService } from './oauth/tiktok-connect.service';
@@ -14,6 +15,7 @@ import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constan
 import {
   resolveTiktokChannelConfig,
   TIKTOK_CHANNEL_CONFIG,
+  TiktokChannelConfigError,
   type TiktokChannelConfig,
 } from './tiktok-channel.config';
 import {
@@ -21,6 +23,7 @@ import {
   TIKTOK_CHANNEL_OPTIONS_TYPE,
   TIKTOK_CHANNEL_RAW_OPTIONS,
   TiktokChannelConfigurableModule,
+  type TiktokHelpdeskPortProvider,
 } from './tiktok-channel.module-definition';
 import type { TiktokChannelModuleOptions } from './tiktok-channel.options';
 import { TokenCipher } from './tokens/token-cipher';
@@ -34,7 +37,8 @@ import type { DynamicModule } from '@nestjs/common';
 /**
  * The TikTok Business Messaging channel. The host registers `tiktokChannelEntities` and
  * `tiktokChannelMigrations` with its TypeORM data source, creates the app with `{ rawBody: true }`,
- * and passes its implementation of the port as `helpdeskPort`.
+ * imports `ScheduleModule.forRoot()` for the sweeps, and passes its implementation of the port as
+ * `helpdeskPort` (with the modules it needs in `imports`).
  */
 @Module({
   controllers: [TiktokOauthController, TiktokWebhookController],
@@ -63,6 +67,7 @@ import type { DynamicModule } from '@nestjs/common';
     TiktokEventPublisher,
     TiktokAccountsService,
     TiktokTokenService,
+    TiktokJobScheduler,
     TokenRefreshCron,
     OauthStateService,
     TiktokConnectService,
@@ -78,7 +83,11 @@ import type { DynamicModule } from '@nestjs/common';
     TiktokAccountsService,
     TiktokWebhookRegistrar,
     TiktokTokenService,
+    TokenRefreshCron,
     InboundProcessor,
+    TiktokEventPublisher,
+    TIKTOK_API_CLIENT,
+    TIKTOK_HELPDESK_PORT,
   ],
 })
 export class TiktokChannelModule extends TiktokChannelConfigurableModule {
@@ -92,15 +101,19 @@ export class TiktokChannelModule extends TiktokChannelConfigurableModule {
 
   private static withPort(
     module: DynamicModule,
-    port: (typeof TIKTOK_CHANNEL_OPTIONS_TYPE)['helpdeskPort'],
+    port: TiktokHelpdeskPortProvider | undefined,
   ): DynamicModule {
-    if (!port)
-      throw new Error(
-        'TiktokChannelModule: "helpdeskPort" (your TiktokHelpdeskPort class) is required',
-      );
-    return {
-      ...module,
-      providers: [...(module.providers ?? []), { provide: TIKTOK_HELPDESK_PORT, useClass: port }],
-    };
+    return { ...module, providers: [...(module.providers ?? []), portProvider(port)] };
   }
+}
+
+function portProvider(port: TiktokHelpdeskPortProvider | undefined): Provider {
+  if (typeof port === 'function') return { provide: TIKTOK_HELPDESK_PORT, useClass: port };
+  if (port && 'useExisting' in port) {
+    return { provide: TIKTOK_HELPDESK_PORT, useExisting: port.useExisting };
+  }
+  if (port && 'useClass' in port) return { provide: TIKTOK_HELPDESK_PORT, useClass: port.useClass };
+  throw new TiktokChannelConfigError(
+    'helpdeskPort is required: your TiktokHelpdeskPort class, or { useExisting: token }',
+  );
 }
