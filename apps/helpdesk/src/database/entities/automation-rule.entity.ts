@@ -5,9 +5,10 @@ import {
   Entity,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
 } from 'typeorm';
 import { InboxEntity } from './inbox.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export const AUTOMATION_TRIGGERS = ['first_message', 'conversation_resolved'] as const;
 export const AUTOMATION_KINDS = ['auto_reply', 'csat'] as const;
@@ -19,7 +20,7 @@ export type AutomationKind = (typeof AUTOMATION_KINDS)[number];
 @Check('automation_rules_trigger_check', `trigger IN ('first_message', 'conversation_resolved')`)
 @Check('automation_rules_kind_check', `kind IN ('auto_reply', 'csat')`)
 export class AutomationRuleEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'automation_rules_pkey' })
   id: string;
 
   @Column('uuid', { name: 'inbox_id', nullable: true })

@@ -5,15 +5,16 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
 } from 'typeorm';
 import { InboxEntity } from './inbox.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 /** A TikTok user who wrote to an inbox. */
 @Entity('contacts')
 @Index('contacts_inbox_id_tiktok_user_id_key', ['inboxId', 'tiktokUserId'], { unique: true })
 export class ContactEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'contacts_pkey' })
   id: string;
 
   @Column('uuid', { name: 'inbox_id' })

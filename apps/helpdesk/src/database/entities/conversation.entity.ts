@@ -6,10 +6,11 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
 } from 'typeorm';
 import { ContactEntity } from './contact.entity';
 import { InboxEntity } from './inbox.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export type ConversationStatus = 'open' | 'resolved';
 
@@ -20,7 +21,7 @@ export type ConversationStatus = 'open' | 'resolved';
   unique: true,
 })
 export class ConversationEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'conversations_pkey' })
   id: string;
 
   @Column('uuid', { name: 'inbox_id' })

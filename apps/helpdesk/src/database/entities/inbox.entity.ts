@@ -1,4 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export type InboxChannelStatus = 'active' | 'reauthorization_required' | 'disconnected';
 
@@ -10,7 +11,7 @@ export type InboxChannelStatus = 'active' | 'reauthorization_required' | 'discon
   `channel_status IN ('active', 'reauthorization_required', 'disconnected')`,
 )
 export class InboxEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'inboxes_pkey' })
   id: string;
 
   @Column('text')

@@ -6,9 +6,10 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
+  PrimaryColumn,
 } from 'typeorm';
 import { ConversationEntity } from './conversation.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export type MessageDirection = 'incoming' | 'outgoing';
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
@@ -29,7 +30,7 @@ export interface StoredAttachment {
 )
 @Index('messages_conversation_id_created_at_idx', ['conversationId', 'createdAt'])
 export class MessageEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'messages_pkey' })
   id: string;
 
   @Column('uuid', { name: 'conversation_id' })

@@ -1,16 +1,33 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
-  PrimaryGeneratedColumn,
+  Index,
+  PrimaryColumn,
+  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 import type { TiktokAccountStatus } from '../../host/helpdesk-port';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
-/** A connected TikTok Business account. Token columns hold ciphertext only (see TokenCipher). */
+/**
+ * A connected TikTok Business account. Token columns hold ciphertext only (see TokenCipher).
+ *
+ * Every key, index and check below carries the name PostgreSQL gave it when the migration
+ * created it, so TypeORM's schema builder recognises it instead of dropping it.
+ */
 @Entity({ name: 'tiktok_accounts' })
+@Unique('tiktok_accounts_business_id_key', ['businessId'])
+@Unique('tiktok_accounts_host_inbox_id_key', ['hostInboxId'])
+@Check(
+  'tiktok_accounts_status_check',
+  `status IN ('active', 'reauthorization_required', 'disconnected')`,
+)
+// The refresh sweep looks for active accounts nearing expiry.
+@Index('tiktok_accounts_refresh_idx', ['accessTokenExpiresAt'], { where: `status = 'active'` })
 export class TiktokAccountEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'tiktok_accounts_pkey' })
   id: string;
 
   @Column({ type: 'text' })
@@ -20,7 +37,7 @@ export class TiktokAccountEntity {
   hostInboxId: string | null;
 
   /** TikTok's open_id, the business_id of every API call. */
-  @Column({ name: 'business_id', type: 'text', unique: true })
+  @Column({ name: 'business_id', type: 'text' })
   businessId: string;
 
   @Column({ type: 'text' })
@@ -38,7 +55,7 @@ export class TiktokAccountEntity {
   @Column({ name: 'status_reason', type: 'text', nullable: true })
   statusReason: string | null;
 
-  @Column({ type: 'text', array: true })
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
   scopes: string[];
 
   @Column({ name: 'access_token_enc', type: 'text' })

@@ -1,11 +1,23 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, Unique } from 'typeorm';
+import { TiktokAccountEntity } from './tiktok-account.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 /** Links a TikTok conversation to the host's conversation and keeps what the messaging rules need. */
 @Entity({ name: 'tiktok_conversations' })
+// Inbound processing upserts on this key (ON CONFLICT (account_id, tiktok_conversation_id)).
+@Unique('tiktok_conversations_account_id_tiktok_conversation_id_key', [
+  'accountId',
+  'tiktokConversationId',
+])
+@Unique('tiktok_conversations_host_conversation_id_key', ['hostConversationId'])
 export class TiktokConversationEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'tiktok_conversations_pkey' })
   id: string;
 
+  @ForeignKey(() => TiktokAccountEntity, {
+    name: 'tiktok_conversations_account_id_fkey',
+    onDelete: 'CASCADE',
+  })
   @Column({ name: 'account_id', type: 'uuid' })
   accountId: string;
 

@@ -4,7 +4,7 @@ import type { TiktokConnectContext } from '../../tiktok-channel.options';
 /** One authorize attempt. The row makes the state single-use and keeps the host's context server-side. */
 @Entity({ name: 'tiktok_oauth_states' })
 export class TiktokOauthStateEntity {
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'tiktok_oauth_states_pkey' })
   nonce: string;
 
   @Column({ type: 'jsonb' })

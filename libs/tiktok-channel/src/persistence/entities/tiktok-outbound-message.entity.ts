@@ -1,4 +1,16 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
+import { TiktokAccountEntity } from './tiktok-account.entity';
+import { TiktokConversationEntity } from './tiktok-conversation.entity';
+import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export type OutboundStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'read';
 
@@ -8,13 +20,29 @@ export type OutboundStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'read';
  * `im_send_msg` echo is recognised as ours.
  */
 @Entity({ name: 'tiktok_outbound_messages' })
+// Sending a host message upserts its parts on this key (ON CONFLICT (host_message_id, part_index)).
+@Unique('tiktok_outbound_messages_host_message_id_part_index_key', ['hostMessageId', 'partIndex'])
+@Unique('tiktok_outbound_messages_tiktok_message_id_key', ['tiktokMessageId'])
+@Check(
+  'tiktok_outbound_messages_status_check',
+  `status IN ('pending', 'sending', 'sent', 'failed', 'read')`,
+)
+@Index('tiktok_outbound_messages_conversation_idx', ['conversationId', 'status'])
 export class TiktokOutboundMessageEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'tiktok_outbound_messages_pkey' })
   id: string;
 
+  @ForeignKey(() => TiktokAccountEntity, {
+    name: 'tiktok_outbound_messages_account_id_fkey',
+    onDelete: 'CASCADE',
+  })
   @Column({ name: 'account_id', type: 'uuid' })
   accountId: string;
 
+  @ForeignKey(() => TiktokConversationEntity, {
+    name: 'tiktok_outbound_messages_conversation_id_fkey',
+    onDelete: 'CASCADE',
+  })
   @Column({ name: 'conversation_id', type: 'uuid' })
   conversationId: string;
 

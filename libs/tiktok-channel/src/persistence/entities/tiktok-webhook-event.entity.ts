@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 export type WebhookEventStatus = 'pending' | 'processed' | 'ignored' | 'failed';
 
@@ -7,12 +7,36 @@ export type WebhookEventStatus = 'pending' | 'processed' | 'ignored' | 'failed';
  * crash or a host outage never loses a message: the row stays `pending` until it is handled.
  */
 @Entity({ name: 'tiktok_webhook_events' })
+// Same event delivered again → same key → stored once (ON CONFLICT (dedupe_key) DO NOTHING).
+@Unique('tiktok_webhook_events_dedupe_key_key', ['dedupeKey'])
+@Check(
+  'tiktok_webhook_events_status_check',
+  `status IN ('pending', 'processed', 'ignored', 'failed')`,
+)
+/*
+ * Workers claim pending events in TikTok order. The migration builds this index on
+ * (event_timestamp NULLS FIRST, id) to match the claim's ORDER BY; TypeORM's @Index cannot state a
+ * sort order, and its schema builder does not compare one, so this declaration matches the
+ * migrated index exactly as far as TypeORM is concerned. A schema built from the entities alone
+ * (synchronize) gets the default NULLS LAST order: the claims stay correct, but sort the pending
+ * rows instead of walking the index. The schema test names this as the one known difference.
+ */
+@Index('tiktok_webhook_events_pending_idx', ['eventTimestamp', 'id'], {
+  where: `status = 'pending'`,
+})
+@Index(
+  'tiktok_webhook_events_conversation_idx',
+  ['businessId', 'tiktokConversationId', 'eventTimestamp', 'id'],
+  { where: `status = 'pending'` },
+)
 export class TiktokWebhookEventEntity {
-  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', {
+    type: 'bigint',
+    primaryKeyConstraintName: 'tiktok_webhook_events_pkey',
+  })
   id: string;
 
-  /** Same event delivered again → same key → stored once. */
-  @Column({ name: 'dedupe_key', type: 'text', unique: true })
+  @Column({ name: 'dedupe_key', type: 'text' })
   dedupeKey: string;
 
   @Column({ type: 'text' })
@@ -43,10 +67,10 @@ export class TiktokWebhookEventEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 
-  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
   nextAttemptAt: Date;
 
-  @Column({ name: 'received_at', type: 'timestamptz' })
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt: Date;
 
   @Column({ name: 'processed_at', type: 'timestamptz', nullable: true })
