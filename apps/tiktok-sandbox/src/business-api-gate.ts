@@ -1,15 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, failure } from './envelope';
 import { API_PREFIX, FaultBook } from './faults';
+import type { Slowdowns } from './slowdowns';
 import { SandboxStats } from './stats';
 
 /**
  * What TikTok does before any Business endpoint runs: paths must end in '/', bodies must be JSON.
- * Also where planned faults fire, and where requests are counted (all of them, so a client's
+ * Also where planned slowness and faults fire, and where requests are counted (all of them, so a client's
  * retries and wrong paths show up in the stats).
  */
-export function businessApiGate(stats: SandboxStats, faults: FaultBook) {
-  return (request: Request, response: Response, next: NextFunction): void => {
+export function businessApiGate(stats: SandboxStats, faults: FaultBook, slowdowns: Slowdowns) {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const path = request.path;
     if (!path.startsWith('/sandbox/')) stats.countRequest(path);
     if (!path.startsWith(`${API_PREFIX}/`)) return next();
@@ -18,6 +19,7 @@ export function businessApiGate(stats: SandboxStats, faults: FaultBook) {
       response.status(404).type('text/plain').send('404 page not found');
       return;
     }
+    await slowdowns.pass(path);
     const fault = faults.take(path);
     if (fault?.httpStatus !== undefined) {
       response.status(fault.httpStatus).type('text/plain').send(fault.message);

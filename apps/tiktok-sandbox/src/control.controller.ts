@@ -23,6 +23,7 @@ import {
   StoredMessage,
   usernameProblem,
 } from './sandbox-state';
+import { Slowdowns } from './slowdowns';
 import { SandboxStats, StatsSnapshot } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 import { messageWebhook } from './webhook-events';
@@ -34,6 +35,29 @@ export interface ConversationMessageView {
   text: string;
   timestamp: number;
 }
+
+export interface SeededGrant {
+  businessId: string;
+  username: string;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  refreshTokenExpiresIn: number;
+  scopes: string[];
+}
+
+/** What a full consent grants: every scope the channel asks for. */
+const SEEDED_SCOPES = [
+  'user.info.basic',
+  'user.info.username',
+  'user.info.profile',
+  'user.info.stats',
+  'user.account.type',
+  'video.list',
+  'message.list.read',
+  'message.list.send',
+  'message.list.manage',
+];
 
 /** Whether the message's webhook went out: the answer never waits for the callback itself. */
 export type WebhookDispatch = 'queued' | 'no_callback' | 'business_disconnected';
@@ -80,6 +104,7 @@ export class ControlController {
     private readonly state: SandboxState,
     private readonly stats: SandboxStats,
     private readonly faults: FaultBook,
+    private readonly slowdowns: Slowdowns,
     private readonly delivery: WebhookDelivery,
   ) {}
 
@@ -199,6 +224,89 @@ export class ControlController {
     return { path: FaultBook.normalizePath(path), remaining: times };
   }
 
+  /**
+   * Connected Business accounts with live tokens, without the consent page: seeds the many accounts
+   * that token sweeps and benchmarks need. The tokens are what the token endpoint would answer.
+   */
+  @Post('grants')
+  @HttpCode(201)
+  issueGrants(@Body() body: unknown): { grants: SeededGrant[] } {
+    const params = asParams(body);
+    const usernames = params.usernames;
+    if (
+      !Array.isArray(usernames) ||
+      usernames.length === 0 ||
+      usernames.length > 10_000 ||
+      !usernames.every((name): name is string => typeof name === 'string')
+    ) {
+      throw new BadRequestException('usernames must be a list of 1 to 10000 usernames');
+    }
+    const problem = usernames.map(usernameProblem).find(Boolean);
+    if (problem) throw new BadRequestException(problem);
+    const scopes =
+      Array.isArray(params.scopes) && params.scopes.every((s) => typeof s === 'string')
+        ? (params.scopes as string[])
+        : SEEDED_SCOPES;
+    const ttl = {
+      accessSeconds: this.config.accessTokenTtlSeconds,
+      refreshSeconds: this.config.refreshTokenTtlSeconds,
+    };
+    const grants = usernames.map((username) => {
+      const account = this.state.approveAccount(username, 'business');
+      const { access, refresh } = this.state.issueTokens(account.openId, scopes, ttl);
+      return {
+        businessId: account.openId,
+        username,
+        accessToken: access.token,
+        refreshToken: refresh.token,
+        expiresIn: ttl.accessSeconds,
+        refreshTokenExpiresIn: ttl.refreshSeconds,
+        scopes,
+      };
+    });
+    return { grants };
+  }
+
+  /** Every later call of a Business API path waits `ms` before it is answered (0 clears). */
+  @Post('latency')
+  @HttpCode(200)
+  setLatency(@Body() body: unknown): { path: string; ms: number } {
+    const params = asParams(body);
+    const path = field(params, 'path');
+    const ms = optionalNumber(params, 'ms') ?? 0;
+    if (ms < 0 || ms > 120_000) throw new BadRequestException('ms must be 0 to 120000');
+    this.slowdowns.setLatency(path, ms);
+    return { path: FaultBook.normalizePath(path), ms };
+  }
+
+  /**
+   * The next `count` calls of the path (all of them without a count) wait, unanswered, until
+   * `POST /sandbox/holds/release` for it.
+   */
+  @Post('holds')
+  @HttpCode(200)
+  hold(@Body() body: unknown): Record<string, number> {
+    const params = asParams(body);
+    const count = optionalNumber(params, 'count');
+    if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
+      throw new BadRequestException('count must be a positive integer');
+    }
+    this.slowdowns.hold(field(params, 'path'), count);
+    return this.slowdowns.waiting();
+  }
+
+  @Post('holds/release')
+  @HttpCode(200)
+  releaseHold(@Body() body: unknown): { released: number } {
+    return { released: this.slowdowns.release(field(asParams(body), 'path')) };
+  }
+
+  /** How many calls each held path keeps waiting: `{ "/tt_user/oauth2/refresh_token/": 4 }`. */
+  @Get('holds')
+  holds(): Record<string, number> {
+    return this.slowdowns.waiting();
+  }
+
   @Post('tokens/expire')
   @HttpCode(200)
   expireTokens(@Body() body: unknown): { expired: number } {
@@ -225,6 +333,7 @@ export class ControlController {
     this.state.reset();
     this.stats.reset();
     this.faults.reset();
+    this.slowdowns.reset();
     this.config.log('reset');
     return {};
   }

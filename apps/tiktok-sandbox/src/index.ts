@@ -8,6 +8,7 @@ import { LineLogger } from './line-logger';
 import { RunningSandbox, SandboxOptions, resolveConfig } from './options';
 import { SandboxModule } from './sandbox.module';
 import { SandboxState } from './sandbox-state';
+import { Slowdowns } from './slowdowns';
 import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 
@@ -19,10 +20,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const state = new SandboxState();
   const stats = new SandboxStats();
   const faults = new FaultBook();
+  const slowdowns = new Slowdowns();
   const delivery = new WebhookDelivery(state, stats, config);
 
   const app = await NestFactory.create<NestExpressApplication>(
-    SandboxModule.register({ config, state, stats, faults, delivery }),
+    SandboxModule.register({ config, state, stats, faults, slowdowns, delivery }),
     new ExpressAdapter(),
     {
       logger: options.log ? new LineLogger(options.log) : false,
@@ -34,7 +36,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       bodyParser: false,
     },
   );
-  app.use(businessApiGate(stats, faults));
+  app.use(businessApiGate(stats, faults, slowdowns));
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: false });
   app.use(malformedBodyAnswer());
@@ -52,6 +54,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     apiBaseUrl: `${url}/open_api/v1.3/`,
     authorizeUrl: `${url}/v2/auth/authorize/`,
     close: () => {
+      slowdowns.reset();
       closing ??= delivery.close().then(() => app.close());
       return closing;
     },

@@ -90,7 +90,7 @@ export class OAuthController {
     }
     record.status = 'used';
     const tokens = this.state.issueTokens(record.openId, record.scopes, this.ttl());
-    this.stats.countOperation('refreshes');
+    this.stats.countRefresh(record.openId);
     return ok(this.tokenData(tokens.access, tokens.refresh));
   }
 

@@ -8,6 +8,7 @@ import { OAuthController } from './oauth.controller';
 import { SandboxConfig } from './options';
 import { SANDBOX_CONFIG } from './sandbox-config.token';
 import { SandboxState } from './sandbox-state';
+import { Slowdowns } from './slowdowns';
 import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 
@@ -16,6 +17,7 @@ export interface SandboxParts {
   state: SandboxState;
   stats: SandboxStats;
   faults: FaultBook;
+  slowdowns: Slowdowns;
   delivery: WebhookDelivery;
 }
 
@@ -37,6 +39,7 @@ export class SandboxModule {
         { provide: SandboxState, useValue: parts.state },
         { provide: SandboxStats, useValue: parts.stats },
         { provide: FaultBook, useValue: parts.faults },
+        { provide: Slowdowns, useValue: parts.slowdowns },
         { provide: WebhookDelivery, useValue: parts.delivery },
       ],
     };

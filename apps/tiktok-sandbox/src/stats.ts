@@ -30,6 +30,8 @@ export interface StatsSnapshot {
   };
   /** Every request by path, failures and faults included (control routes excepted). */
   requests: Record<string, number>;
+  /** Successful refreshes per business: a rotation done twice shows up here as a 2. */
+  refreshesByBusiness: Record<string, number>;
 }
 
 const RECENT_ATTEMPTS_KEPT = 100;
@@ -57,6 +59,7 @@ export class SandboxStats {
         recent: [],
       },
       requests: {},
+      refreshesByBusiness: {},
     };
   }
 
@@ -70,6 +73,12 @@ export class SandboxStats {
 
   countOperation(counter: OperationCounter): void {
     this.snapshotData[counter]++;
+  }
+
+  countRefresh(businessId: string): void {
+    this.snapshotData.refreshes++;
+    const byBusiness = this.snapshotData.refreshesByBusiness;
+    byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
   }
 
   deliveryStarted(): void {

@@ -18,10 +18,7 @@ export type TiktokHelpdeskPortProvider =
   | { useClass: Type<TiktokHelpdeskPort> };
 
 export type TiktokChannelModuleImport =
-  | Type<unknown>
-  | DynamicModule
-  | Promise<DynamicModule>
-  | ForwardReference;
+  Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
 export interface TiktokChannelModuleExtras {
   /** The host's implementation of `TiktokHelpdeskPort`. */

@@ -30,7 +30,9 @@ export class TiktokEventPublisher implements OnModuleDestroy {
     // `onAny` listeners get the event name first, as EventEmitter2 calls them.
     const calls = [
       ...(this.emitter.listeners(name) as Listener[]).map((l) => this.call(l, name, [payload])),
-      ...(this.emitter.listenersAny() as Listener[]).map((l) => this.call(l, name, [name, payload])),
+      ...(this.emitter.listenersAny() as Listener[]).map((l) =>
+        this.call(l, name, [name, payload]),
+      ),
     ];
     if (calls.length === 0) return;
     const delivery = Promise.allSettled(calls).then(() => undefined);

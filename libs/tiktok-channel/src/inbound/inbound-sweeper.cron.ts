@@ -19,8 +19,10 @@ export class InboundSweeperCron implements OnModuleInit, OnApplicationBootstrap 
 
   onModuleInit(): void {
     if (!this.config.enableBackgroundJobs) return;
-    this.scheduler.schedule(TiktokChannelJobs.InboundSweep, this.config.inboundSweepIntervalSeconds, () =>
-      this.processor.settle(),
+    this.scheduler.schedule(
+      TiktokChannelJobs.InboundSweep,
+      this.config.inboundSweepIntervalSeconds,
+      () => this.processor.settle(),
     );
   }
 

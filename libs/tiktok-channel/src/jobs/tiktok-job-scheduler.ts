@@ -35,7 +35,11 @@ export class TiktokJobScheduler implements OnModuleDestroy {
         `the job "${name}" is already scheduled: TiktokChannelModule is registered twice in this app`,
       );
     }
-    const job: ScheduledJob = { name, running: null, timer: undefined as unknown as NodeJS.Timeout };
+    const job: ScheduledJob = {
+      name,
+      running: null,
+      timer: undefined as unknown as NodeJS.Timeout,
+    };
     job.timer = setInterval(() => {
       if (job.running) return;
       job.running = run()

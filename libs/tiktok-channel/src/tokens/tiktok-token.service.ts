@@ -237,7 +237,10 @@ export class TiktokTokenService {
       if (row.status !== 'active') {
         throw new TiktokReauthorizationRequiredError(accountId, row.status_reason ?? row.status);
       }
-      const current = { token: this.cipher.decrypt(row.access_token_enc), sealed: row.access_token_enc };
+      const current = {
+        token: this.cipher.decrypt(row.access_token_enc),
+        sealed: row.access_token_enc,
+      };
       const stale = staleSealedToken
         ? row.access_token_enc === staleSealedToken
         : this.isNearExpiry(row.access_token_expires_at);

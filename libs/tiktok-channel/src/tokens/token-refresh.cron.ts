@@ -20,8 +20,10 @@ export class TokenRefreshCron implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.config.enableBackgroundJobs) return;
-    this.scheduler.schedule(TiktokChannelJobs.TokenRefresh, this.config.tokenRefreshIntervalSeconds, () =>
-      this.sweep(),
+    this.scheduler.schedule(
+      TiktokChannelJobs.TokenRefresh,
+      this.config.tokenRefreshIntervalSeconds,
+      () => this.sweep(),
     );
   }
 

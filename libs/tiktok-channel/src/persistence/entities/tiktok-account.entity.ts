@@ -80,6 +80,17 @@ export class TiktokAccountEntity {
   @Column({ name: 'refresh_expiry_warned_at', type: 'timestamptz', nullable: true })
   refreshExpiryWarnedAt: Date | null;
 
+  /** A refresh in progress holds the account until then (see TiktokTokenService). */
+  @Column({ name: 'refresh_lease_until', type: 'timestamptz', nullable: true })
+  refreshLeaseUntil: Date | null;
+
+  @Column({ name: 'refresh_lease_owner', type: 'uuid', nullable: true })
+  refreshLeaseOwner: string | null;
+
+  /** After a transient refresh failure the sweep leaves the account alone until then. */
+  @Column({ name: 'refresh_retry_at', type: 'timestamptz', nullable: true })
+  refreshRetryAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { resolveTiktokChannelConfig, TiktokChannelConfigError } from './tiktok-channel.config';
+import type { TiktokChannelModuleOptions } from './tiktok-channel.options';
+
+const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+const valid: TiktokChannelModuleOptions = {
+  appId: 'app_1',
+  appSecret: 'secret',
+  redirectUri: 'https://helpdesk.example.com/tiktok/oauth/callback',
+  tokenEncryptionKeys: [key('k1')],
+  resolveConnectContext: () => ({ tenant: 't', returnUrl: '/' }),
+};
+
+function problemsOf(options: Partial<TiktokChannelModuleOptions> | Record<string, unknown>) {
+  try {
+    resolveTiktokChannelConfig({ ...valid, ...options } as TiktokChannelModuleOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TiktokChannelConfigError);
+    return (error as TiktokChannelConfigError).problems;
+  }
+  throw new Error('expected the options to be refused');
+}
+
+describe('The module options', () => {
+  it('accept a valid configuration and fill in the defaults', () => {
+    const config = resolveTiktokChannelConfig(valid);
+    expect(config).toMatchObject({
+      webhookToleranceSeconds: 300,
+      refreshLeadSeconds: 600,
+      tokenRefreshIntervalSeconds: 60,
+      inboundSweepIntervalSeconds: 5,
+      tokenRefreshConcurrency: 4,
+      enableBackgroundJobs: true,
+    });
+  });
+
+  it('accept plain http only on this machine (the sandbox)', () => {
+    for (const apiBaseUrl of [
+      'http://127.0.0.1:4010/open_api/v1.3/',
+      'http://localhost:4010/open_api/v1.3/',
+      'http://[::1]:4010/open_api/v1.3/',
+    ]) {
+      expect(() => resolveTiktokChannelConfig({ ...valid, apiBaseUrl })).not.toThrow();
+    }
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'a NaN webhook tolerance',
+      { webhookToleranceSeconds: NaN },
+      /webhookToleranceSeconds .*1 and 900.*NaN/,
+    ],
+    ['a zero webhook tolerance', { webhookToleranceSeconds: 0 }, /webhookToleranceSeconds/],
+    ['a webhook tolerance over 900 s', { webhookToleranceSeconds: 901 }, /webhookToleranceSeconds/],
+    [
+      'an infinite webhook tolerance',
+      { webhookToleranceSeconds: Infinity },
+      /webhookToleranceSeconds/,
+    ],
+    ['a negative refresh lead', { refreshLeadSeconds: -5 }, /refreshLeadSeconds .*at least 60/],
+    ['a refresh lead under 60 s', { refreshLeadSeconds: 59 }, /refreshLeadSeconds/],
+    [
+      'a sweep interval under 1 s',
+      { inboundSweepIntervalSeconds: 0.5 },
+      /inboundSweepIntervalSeconds/,
+    ],
+    ['a NaN refresh interval', { tokenRefreshIntervalSeconds: NaN }, /tokenRefreshIntervalSeconds/],
+    [
+      'a fractional concurrency',
+      { tokenRefreshConcurrency: 2.5 },
+      /tokenRefreshConcurrency .*integer/,
+    ],
+    ['a request timeout given as text', { requestTimeoutMs: '1000' }, /requestTimeoutMs/],
+    [
+      'a malformed encryption key',
+      { tokenEncryptionKeys: ['k1:not-32-bytes'] },
+      /tokenEncryptionKeys: .*#1 must be 32 bytes/,
+    ],
+    [
+      'a key without an id',
+      { tokenEncryptionKeys: [randomBytes(32).toString('base64')] },
+      /#1 must be formatted/,
+    ],
+    [
+      'a duplicate key id',
+      { tokenEncryptionKeys: [key('k1'), key('k1')] },
+      /#1 and #2 share the same key id/,
+    ],
+    ['no keys at all', { tokenEncryptionKeys: [] }, /at least one key/],
+    [
+      'a relative redirect URI',
+      { redirectUri: '/tiktok/oauth/callback' },
+      /redirectUri must be an absolute https URL/,
+    ],
+    [
+      'an http API URL off this machine',
+      { apiBaseUrl: 'http://business-api.tiktok.com/open_api/v1.3/' },
+      /apiBaseUrl must be an absolute https URL/,
+    ],
+    ['an authorize URL that is not a URL', { authorizeUrl: 'tiktok' }, /authorizeUrl/],
+    ['an empty app id', { appId: '' }, /appId is required/],
+    [
+      'a resolver that is not a function',
+      { resolveConnectContext: 'tenant-1' },
+      /resolveConnectContext must be a function/,
+    ],
+    [
+      'required scopes that are not requested',
+      { scopes: ['user.info.basic'] },
+      /required scopes are not requested: message.list.read/,
+    ],
+  ])('refuse %s, naming the option', (_case, options, expected) => {
+    const problems = problemsOf(options);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('report every problem at once, in one TiktokChannelConfigError', () => {
+    const problems = problemsOf({
+      webhookToleranceSeconds: NaN,
+      refreshLeadSeconds: -1,
+      inboundSweepIntervalSeconds: 0,
+      tokenEncryptionKeys: [key('k1'), 'k1:short'],
+      redirectUri: 'callback',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^redirectUri /),
+      expect.stringMatching(/^tokenEncryptionKeys: .*#2 must be 32 bytes/),
+      expect.stringMatching(/^webhookToleranceSeconds /),
+      expect.stringMatching(/^refreshLeadSeconds /),
+      expect.stringMatching(/^inboundSweepIntervalSeconds /),
+    ]);
+    expect(() =>
+      resolveTiktokChannelConfig({
+        ...valid,
+        webhookToleranceSeconds: NaN,
+        refreshLeadSeconds: -1,
+      }),
+    ).toThrow(/misconfigured:\n  - webhookToleranceSeconds.*\n  - refreshLeadSeconds/);
+  });
+
+  it('never echo key material in a refusal', () => {
+    const material = randomBytes(31).toString('base64');
+    const problems = problemsOf({ tokenEncryptionKeys: [`k1:${material}`] });
+    expect(problems.join('\n')).not.toContain(material);
+  });
+});
