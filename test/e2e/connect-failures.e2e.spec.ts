@@ -55,4 +55,15 @@ describe('Connecting a TikTok account that cannot be used', () => {
       'invalid_state',
     );
   });
+
+  it.each([
+    ['a repeated code', 'code=a&code=b&state=s.t'],
+    ['a state longer than any the library issues', `code=a&state=${'s'.repeat(600)}`],
+    ['a repeated error', 'error=access_denied&error=server_error&state=s.t'],
+  ])('ends on the host page with reason invalid_callback for %s', async (_case, query) => {
+    const hops = await followRedirects(`${h.url}/tiktok/oauth/callback?${query}`);
+    const landing = new URL(hops[hops.length - 1]);
+    expect(landing.searchParams.get('tiktok_status')).toBe('error');
+    expect(landing.searchParams.get('tiktok_reason')).toBe('invalid_callback');
+  });
 });

@@ -1,5 +1,6 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
@@ -35,6 +36,13 @@ export interface LibraryHost {
   close(): Promise<void>;
 }
 
+export interface LibraryHostOptions {
+  /** Option overrides for the channel (background jobs stay off unless set here). */
+  options?: Partial<TiktokChannelModuleOptions>;
+  /** Import `ScheduleModule.forRoot()` as a host does for the sweeps. Default: when jobs are on. */
+  schedule?: boolean;
+}
+
 /**
  * The library alone in a bare Nest app (`forRoot` or `forRootAsync`), with a recording host
  * port, its own database and its own sandbox. Background jobs stay off so tests decide when
@@ -42,6 +50,7 @@ export interface LibraryHost {
  */
 export async function startLibraryHost(
   mode: 'forRoot' | 'forRootAsync' = 'forRoot',
+  hostOptions: LibraryHostOptions = {},
 ): Promise<LibraryHost> {
   const database: TestDatabase = await createTestDatabase();
   const secrets = generateDemoSecrets();
@@ -53,29 +62,19 @@ export async function startLibraryHost(
     ...sandboxTiktokConfig(sandbox, secrets, url),
     resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
     enableBackgroundJobs: false,
+    ...hostOptions.options,
   };
-  const channel =
-    mode === 'forRoot'
-      ? TiktokChannelModule.forRoot({ ...options, helpdeskPort: RecordingPort })
-      : TiktokChannelModule.forRootAsync({
-          useFactory: async () => options,
-          helpdeskPort: RecordingPort,
-        });
-
-  @Module({
-    imports: [
-      TypeOrmModule.forRoot({
-        type: 'postgres',
-        url: database.url,
-        entities: tiktokChannelEntities,
-        migrations: tiktokChannelMigrations,
-        migrationsRun: true,
-      }),
-      EventEmitterModule.forRoot(),
-      channel,
-    ],
-  })
-  class LibraryTestModule {}
+  const LibraryTestModule = libraryTestModule({
+    databaseUrl: database.url,
+    channel:
+      mode === 'forRoot'
+        ? TiktokChannelModule.forRoot({ ...options, helpdeskPort: RecordingPort })
+        : TiktokChannelModule.forRootAsync({
+            useFactory: async () => options,
+            helpdeskPort: RecordingPort,
+          }),
+    schedule: hostOptions.schedule ?? options.enableBackgroundJobs === true,
+  });
 
   const app = await NestFactory.create(LibraryTestModule, { rawBody: true, logger: false });
   await app.listen(httpPort, '127.0.0.1');
@@ -117,6 +116,32 @@ export async function startLibraryHost(
       await database.drop();
     },
   };
+}
+
+/** The root module of a bare Nest host of the library: TypeORM, events, optionally the scheduler. */
+export function libraryTestModule(parts: {
+  databaseUrl: string;
+  channel: DynamicModule;
+  schedule?: boolean;
+  imports?: Array<Type<unknown> | DynamicModule>;
+}): Type<unknown> {
+  @Module({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'postgres',
+        url: parts.databaseUrl,
+        entities: tiktokChannelEntities,
+        migrations: tiktokChannelMigrations,
+        migrationsRun: true,
+      }),
+      EventEmitterModule.forRoot(),
+      ...(parts.schedule ? [ScheduleModule.forRoot()] : []),
+      ...(parts.imports ?? []),
+      parts.channel,
+    ],
+  })
+  class LibraryTestModule {}
+  return LibraryTestModule;
 }
 
 /** A webhook envelope the way TikTok builds it: `content` is a JSON string. */
