@@ -137,7 +137,7 @@ describe('The module options', () => {
         webhookToleranceSeconds: NaN,
         refreshLeadSeconds: -1,
       }),
-    ).toThrow(/misconfigured:\n  - webhookToleranceSeconds.*\n  - refreshLeadSeconds/);
+    ).toThrow(/misconfigured:\n {2}- webhookToleranceSeconds.*\n {2}- refreshLeadSeconds/);
   });
 
   it('never echo key material in a refusal', () => {
