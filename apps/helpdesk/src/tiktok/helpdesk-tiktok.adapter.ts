@@ -17,7 +17,8 @@ type IdRow = { id: string };
  * retries, so every method is a single idempotent statement (or a short transaction) keyed on a
  * unique index: a repeated call finds the row the first one made instead of adding another.
  *
- * It is instantiated inside the library's module, so it may depend on the DataSource only.
+ * The library instantiates it; it may inject the DataSource (global) and whatever the modules
+ * given in the channel's `imports` export.
  */
 @Injectable()
 export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
