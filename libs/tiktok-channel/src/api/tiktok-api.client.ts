@@ -1,17 +1,26 @@
-import { classifyTiktokCode, TiktokApiError } from './tiktok-api.error';
+import { TiktokApiError } from './tiktok-api.error';
+import { readEnvelope } from './tiktok-api.envelope';
+import {
+  isRecord,
+  parseTokenGrant,
+  readAccountType,
+  readCallbackUrl,
+  readId,
+  readString,
+  WEBHOOK_EVENT_TYPE,
+  type JsonObject,
+} from './tiktok-api.parse';
 import type {
   SendTextInput,
   SentMessage,
-  TiktokAccountType,
   TiktokApiClientOptions,
   TiktokBusinessProfile,
-  TiktokErrorClass,
   TiktokTokenGrant,
   WebhookRegistration,
 } from './tiktok-api.types';
+import { TiktokHttp, type HttpMethod } from './tiktok-http';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const WEBHOOK_EVENT_TYPE = 'DIRECT_MESSAGE';
 const PROFILE_FIELDS = ['username', 'display_name', 'profile_image', 'is_business_account'];
 /** Request fields whose values TikTok might echo back in an error message; they are masked there. */
 const SENSITIVE_FIELDS = new Set([
@@ -21,10 +30,6 @@ const SENSITIVE_FIELDS = new Set([
   'refresh_token',
   'auth_code',
 ]);
-const MAX_REMOTE_MESSAGE_LENGTH = 300;
-
-type HttpMethod = 'GET' | 'POST';
-type JsonObject = Record<string, unknown>;
 
 interface RequestOptions {
   query?: Record<string, string>;
@@ -42,6 +47,7 @@ export class TiktokApiClient {
   private readonly appId: string;
   private readonly appSecret: string;
   private readonly timeoutMs: number;
+  private readonly http: TiktokHttp;
 
   constructor(options: TiktokApiClientOptions) {
     this.baseUrl = parseBaseUrl(options.apiBaseUrl);
@@ -54,6 +60,7 @@ export class TiktokApiClient {
     this.appId = options.appId;
     this.appSecret = options.appSecret;
     this.timeoutMs = timeoutMs;
+    this.http = new TiktokHttp(options.http);
   }
 
   async exchangeAuthCode(input: {
@@ -186,92 +193,29 @@ export class TiktokApiClient {
     if (options.accessToken !== undefined) headers['Access-Token'] = options.accessToken;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    let status: number;
-    let text: string;
-    let headerRequestId: string | undefined;
-    try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: controller.signal,
-        // Following a redirect would forward the Access-Token header to whatever host it names.
-        redirect: 'manual',
-      });
-      status = response.status;
-      headerRequestId = response.headers.get('x-tt-logid') ?? undefined;
-      // Still under the timer: a server that sends headers and then stalls is a timeout too.
-      text = await response.text();
-    } catch (error) {
-      const message = controller.signal.aborted
-        ? `TikTok request to ${path} timed out after ${this.timeoutMs} ms`
-        : `TikTok request to ${path} failed before a response (${describeNetworkError(error)})`;
-      throw new TiktokApiError({ errorClass: 'transient', endpoint: path, message });
-    } finally {
-      clearTimeout(timer);
-    }
-
-    const envelope = parseJsonObject(text);
-    const code = envelope ? readCode(envelope) : undefined;
-    const requestId = (envelope && readString(envelope, 'request_id')) || headerRequestId;
-    const remoteMessage = envelope ? this.remoteMessage(envelope, options) : '';
-
-    if (status < 200 || status > 299) {
-      throw new TiktokApiError({
-        errorClass: classifyHttpStatus(status, code),
-        endpoint: path,
-        httpStatus: status,
-        code,
-        requestId,
-        message:
-          status === 404
-            ? `TikTok answered HTTP 404 for ${url.pathname}: check the path (TikTok paths must end with "/")`
-            : `TikTok answered HTTP ${status} for ${path}${code !== undefined ? ` with code ${code}` : ''}${remoteMessage}`,
-      });
-    }
-    if (!envelope || code === undefined) {
-      throw new TiktokApiError({
-        errorClass: 'transient',
-        endpoint: path,
-        httpStatus: status,
-        requestId,
-        message: `TikTok answered ${path} with HTTP ${status} but not with a JSON envelope`,
-      });
-    }
-    if (code !== 0) {
-      throw new TiktokApiError({
-        errorClass: classifyTiktokCode(code),
-        endpoint: path,
-        httpStatus: status,
-        code,
-        requestId,
-        message: `TikTok refused ${path} with code ${code}${remoteMessage}`,
-      });
-    }
-    const data = envelope['data'];
-    return isRecord(data) ? data : {};
+    const response = await this.http.send({
+      method,
+      url,
+      endpoint: path,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      timeoutMs: this.timeoutMs,
+    });
+    return readEnvelope(response, {
+      endpoint: path,
+      pathname: url.pathname,
+      secrets: this.secretsOf(options),
+    });
   }
 
-  /** TikTok's own explanation, masked because it may quote the parameters it rejected. */
-  private remoteMessage(envelope: JsonObject, options: RequestOptions): string {
-    const raw = readString(envelope, 'message');
-    if (!raw) return '';
+  private secretsOf(options: RequestOptions): string[] {
     const secrets = [this.appSecret, options.accessToken ?? ''];
     for (const fields of [options.body ?? {}, options.query ?? {}]) {
       for (const [name, value] of Object.entries(fields)) {
         if (SENSITIVE_FIELDS.has(name) && typeof value === 'string') secrets.push(value);
       }
     }
-    let masked = raw;
-    for (const secret of secrets) {
-      if (secret) masked = masked.split(secret).join('[redacted]');
-    }
-    if (masked.length > MAX_REMOTE_MESSAGE_LENGTH) {
-      masked = `${masked.slice(0, MAX_REMOTE_MESSAGE_LENGTH)}…`;
-    }
-    return `: ${masked}`;
+    return secrets;
   }
 }
 
@@ -286,134 +230,4 @@ function parseBaseUrl(raw: string): URL {
   url.search = '';
   url.hash = '';
   return url;
-}
-
-function classifyHttpStatus(status: number, code: number | undefined): TiktokErrorClass {
-  if (status >= 500) return 'transient';
-  if (status === 429) return 'rate_limited';
-  if (status === 404) return 'invalid_request';
-  // An error status with a TikTok code is more specific than the status (e.g. 401 + 40105).
-  if (code !== undefined && code !== 0) return classifyTiktokCode(code);
-  return 'invalid_request';
-}
-
-/** Only a code or a name: messages of lower layers may quote the URL, and that can hold the secret. */
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (isRecord(cause) && typeof cause['code'] === 'string') return cause['code'];
-  if (cause instanceof Error) return cause.name;
-  return error instanceof Error ? error.name : 'unknown error';
-}
-
-function parseTokenGrant(data: JsonObject, endpoint: string): TiktokTokenGrant {
-  const accessToken = readString(data, 'access_token');
-  const refreshToken = readString(data, 'refresh_token');
-  const openId = readString(data, 'open_id');
-  const expiresIn = readNumber(data, 'expires_in');
-  const refreshTokenExpiresIn = readNumber(data, 'refresh_token_expires_in');
-  if (
-    !accessToken ||
-    !refreshToken ||
-    !openId ||
-    expiresIn === undefined ||
-    refreshTokenExpiresIn === undefined
-  ) {
-    const fields = {
-      access_token: accessToken,
-      refresh_token: refreshToken,
-      open_id: openId,
-      expires_in: expiresIn,
-      refresh_token_expires_in: refreshTokenExpiresIn,
-    };
-    const missing = Object.entries(fields)
-      .filter(([, value]) => value === undefined || value === '')
-      .map(([name]) => name);
-    throw new TiktokApiError({
-      errorClass: 'invalid_request',
-      endpoint,
-      message: `TikTok's token response from ${endpoint} is missing ${missing.join(', ')}`,
-    });
-  }
-  return {
-    accessToken,
-    refreshToken,
-    expiresIn,
-    refreshTokenExpiresIn,
-    openId,
-    scopes: readScopes(data['scope']),
-  };
-}
-
-function readScopes(value: unknown): string[] {
-  const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
-  return parts
-    .filter((part): part is string => typeof part === 'string')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function readAccountType(data: JsonObject): TiktokAccountType {
-  const flag = data['is_business_account'];
-  if (flag === true) return 'business';
-  if (flag === false) return 'personal';
-  return 'unknown';
-}
-
-/** The list call has been seen answering with a single object and with lists under two names. */
-function readCallbackUrl(data: JsonObject): string | null {
-  const direct = readString(data, 'callback_url');
-  if (direct) return direct;
-  for (const listName of ['list', 'callbacks']) {
-    const entries = data[listName];
-    if (!Array.isArray(entries)) continue;
-    const candidates = entries
-      .filter(isRecord)
-      .filter((entry) => readString(entry, 'callback_url'));
-    const match =
-      candidates.find((entry) => isOurEventType(entry['event_type'])) ??
-      candidates.find((entry) => entry['event_type'] === undefined);
-    if (match) return readString(match, 'callback_url') ?? null;
-  }
-  return null;
-}
-
-function isOurEventType(value: unknown): boolean {
-  return typeof value === 'string' && value.toUpperCase() === WEBHOOK_EVENT_TYPE;
-}
-
-function parseJsonObject(text: string): JsonObject | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readCode(envelope: JsonObject): number | undefined {
-  const code = readNumber(envelope, 'code');
-  return code !== undefined && Number.isInteger(code) ? code : undefined;
-}
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readString(record: JsonObject, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Ids are strings on the wire, but a numeric id must not be mistaken for a missing one. */
-function readId(record: JsonObject, key: string): string | undefined {
-  const value = record[key];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function readNumber(record: JsonObject, key: string): number | undefined {
-  const value = record[key];
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return undefined;
 }

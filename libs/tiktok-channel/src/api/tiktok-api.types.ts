@@ -1,3 +1,5 @@
+import type { AxiosInstance } from 'axios';
+
 /**
  * Typed results of the TikTok API for Business calls the channel makes.
  * Wire names (snake_case) stay inside the client; everything here is what the rest of the library uses.
@@ -9,8 +11,17 @@ export interface TiktokApiClientOptions {
   /** The TikTok app id: `client_id` on token calls, `app_id` on webhook calls. */
   appId: string;
   appSecret: string;
-  /** Per-request timeout; a timeout is a transient error. Default 10 000 ms. */
+  /**
+   * Per-request timeout, up to the last byte of the body; a timeout is a transient error.
+   * Default 10 000 ms.
+   */
   timeoutMs?: number;
+  /**
+   * The host's axios instance (for its agents and interceptors). Settings the client depends on
+   * (timeout, redirects, status handling, parsing, proxy) are set on every request, so the
+   * instance's defaults cannot change them. Default: a fresh `axios.create()`.
+   */
+  http?: AxiosInstance;
 }
 
 /** What a token exchange or a refresh returns. Lifetimes are taken from each response, never assumed. */
