@@ -2,26 +2,50 @@ import { TiktokApiError } from './tiktok-api.error';
 import { readEnvelope } from './tiktok-api.envelope';
 import {
   isRecord,
+  parseBusinessVideoPage,
+  parseCapabilities,
+  parseConversationPage,
   parseTokenGrant,
+  parseTokenInfo,
   readAccountType,
   readCallbackUrl,
   readId,
+  readRecords,
   readString,
+  requireField,
   WEBHOOK_EVENT_TYPE,
   type JsonObject,
 } from './tiktok-api.parse';
 import type {
+  BusinessVideoPage,
+  CapabilitiesInput,
+  ConversationPage,
+  ConversationRef,
+  ListBusinessVideosInput,
+  ListConversationsInput,
+  MediaDownloadUrl,
+  MediaDownloadUrlInput,
+  MessageHistory,
+  SendImageInput,
+  SendSenderActionInput,
+  SendSharePostInput,
   SendTextInput,
   SentMessage,
   TiktokApiClientOptions,
   TiktokBusinessProfile,
+  TiktokCapabilities,
   TiktokTokenGrant,
+  TiktokTokenInfo,
   WebhookRegistration,
 } from './tiktok-api.types';
 import { TiktokHttp, type HttpMethod } from './tiktok-http';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const PROFILE_FIELDS = ['username', 'display_name', 'profile_image', 'is_business_account'];
+// Field names are *unsure* in the wire contract (seen in integrations, not confirmed by TikTok's
+// reference); the parser tolerates any of them missing.
+const VIDEO_FIELDS = ['item_id', 'share_url', 'embed_url'];
+const SEND_PATH = 'business/message/send/';
 /** Request fields whose values TikTok might echo back in an error message; they are masked there. */
 const SENSITIVE_FIELDS = new Set([
   'client_secret',
@@ -99,6 +123,16 @@ export class TiktokApiClient {
     });
   }
 
+  /** Which app, scopes and business a token belongs to; the token goes in the body. */
+  async getTokenInfo(accessToken: string): Promise<TiktokTokenInfo> {
+    const path = 'tt_user/token_info/get/';
+    if (!accessToken) throw noAccessToken(path);
+    const data = await this.request('POST', path, {
+      body: { app_id: this.appId, access_token: accessToken },
+    });
+    return parseTokenInfo(data, path);
+  }
+
   async getBusinessProfile(
     accessToken: string,
     businessId: string,
@@ -117,32 +151,120 @@ export class TiktokApiClient {
     };
   }
 
+  /** The business's own posts: the only ones `sendSharePost` may share. */
+  async listBusinessVideos(
+    accessToken: string,
+    input: ListBusinessVideosInput,
+  ): Promise<BusinessVideoPage> {
+    const data = await this.request('GET', 'business/video/list/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        fields: JSON.stringify(VIDEO_FIELDS),
+        cursor: input.cursor,
+        max_count: input.maxCount?.toString(),
+      }),
+    });
+    return parseBusinessVideoPage(data);
+  }
+
   async sendText(accessToken: string, input: SendTextInput): Promise<SentMessage> {
-    const path = 'business/message/send/';
+    const data = await this.send(accessToken, input, {
+      message_type: 'TEXT',
+      text: { body: input.text },
+      ...(input.referencedMessageId !== undefined
+        ? { referenced_message_info: { referenced_message_id: input.referencedMessageId } }
+        : {}),
+    });
+    return sentMessage(data);
+  }
+
+  async sendImage(accessToken: string, input: SendImageInput): Promise<SentMessage> {
+    const data = await this.send(accessToken, input, {
+      message_type: 'IMAGE',
+      image: { media_id: input.mediaId },
+    });
+    return sentMessage(data);
+  }
+
+  async sendSharePost(accessToken: string, input: SendSharePostInput): Promise<SentMessage> {
+    const data = await this.send(accessToken, input, {
+      message_type: 'SHARE_POST',
+      share_post: { item_id: input.itemId },
+    });
+    return sentMessage(data);
+  }
+
+  /** TikTok answers sender actions without a message id, and there is no message to match later. */
+  async sendSenderAction(accessToken: string, input: SendSenderActionInput): Promise<void> {
+    await this.send(accessToken, input, {
+      message_type: 'SENDER_ACTION',
+      sender_action: input.action,
+    });
+  }
+
+  /** Image sending is region-limited: ask before offering it. */
+  async getCapabilities(
+    accessToken: string,
+    input: CapabilitiesInput,
+  ): Promise<TiktokCapabilities> {
+    const data = await this.request('GET', 'business/message/capabilities/get/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        capability_types: JSON.stringify(['IMAGE_SEND']),
+        conversation_id: input.conversationId,
+        conversation_type: input.conversationType,
+      }),
+    });
+    return parseCapabilities(data);
+  }
+
+  async listConversations(
+    accessToken: string,
+    input: ListConversationsInput,
+  ): Promise<ConversationPage> {
+    const data = await this.request('GET', 'business/message/conversation/list/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        conversation_type: input.conversationType,
+        limit: input.limit?.toString(),
+        cursor: input.cursor,
+      }),
+    });
+    return parseConversationPage(data);
+  }
+
+  /** Only the 20 latest messages, with no paging: TikTok offers nothing further back. */
+  async listMessages(accessToken: string, input: ConversationRef): Promise<MessageHistory> {
+    const data = await this.request('GET', 'business/message/content/list/', {
+      accessToken,
+      query: { business_id: input.businessId, conversation_id: input.conversationId },
+    });
+    return {
+      messages: readRecords(data, 'messages'),
+      participants: readRecords(data, 'participants'),
+    };
+  }
+
+  /** The URL lives 24 h and is fetched with `downloadMedia`. */
+  async getMediaDownloadUrl(
+    accessToken: string,
+    input: MediaDownloadUrlInput,
+  ): Promise<MediaDownloadUrl> {
+    const path = 'business/message/media/download/';
     const data = await this.request('POST', path, {
       accessToken,
       body: {
         business_id: input.businessId,
-        recipient_type: 'CONVERSATION',
-        recipient: input.conversationId,
-        message_type: 'TEXT',
-        text: { body: input.text },
-        ...(input.referencedMessageId !== undefined
-          ? { referenced_message_info: { referenced_message_id: input.referencedMessageId } }
-          : {}),
+        conversation_id: input.conversationId,
+        message_id: input.messageId,
+        media_id: input.mediaId,
+        media_type: input.mediaType,
       },
     });
-    const message = data['message'];
-    const messageId = isRecord(message) ? readId(message, 'message_id') : undefined;
-    if (!messageId) {
-      // TikTok said code 0, so the message most likely went out: a retry would send it twice.
-      throw new TiktokApiError({
-        errorClass: 'invalid_request',
-        endpoint: path,
-        message: `TikTok accepted ${path} but returned no message.message_id; not retrying to avoid a duplicate`,
-      });
-    }
-    return { messageId };
+    return { downloadUrl: requireField(data, 'download_url', path) };
   }
 
   async updateWebhook(callbackUrl: string): Promise<void> {
@@ -163,6 +285,25 @@ export class TiktokApiClient {
     return { callbackUrl: readCallbackUrl(data) };
   }
 
+  async deleteWebhook(): Promise<void> {
+    await this.request('POST', 'business/webhook/delete/', {
+      body: { app_id: this.appId, secret: this.appSecret, event_type: WEBHOOK_EVENT_TYPE },
+    });
+  }
+
+  /** The one way messages go out; the recipient is always a conversation, never a user id. */
+  private send(accessToken: string, to: ConversationRef, content: JsonObject): Promise<JsonObject> {
+    return this.request('POST', SEND_PATH, {
+      accessToken,
+      body: {
+        business_id: to.businessId,
+        recipient_type: 'CONVERSATION',
+        recipient: to.conversationId,
+        ...content,
+      },
+    });
+  }
+
   /** Resolves with the envelope's `data` (an empty object when absent) or throws a classified error. */
   private async request(
     method: HttpMethod,
@@ -177,13 +318,7 @@ export class TiktokApiClient {
         message: `Invalid TikTok path ${path}`,
       });
     }
-    if (options.accessToken === '') {
-      throw new TiktokApiError({
-        errorClass: 'bug',
-        endpoint: path,
-        message: `No access token for ${path}`,
-      });
-    }
+    if (options.accessToken === '') throw noAccessToken(path);
 
     const url = new URL(path, this.baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -217,6 +352,37 @@ export class TiktokApiClient {
     }
     return secrets;
   }
+}
+
+function sentMessage(data: JsonObject): SentMessage {
+  const message = data['message'];
+  const messageId = isRecord(message) ? readId(message, 'message_id') : undefined;
+  if (!messageId) {
+    // TikTok said code 0, so the message most likely went out: a retry would send it twice.
+    throw new TiktokApiError({
+      errorClass: 'invalid_request',
+      endpoint: SEND_PATH,
+      message: `TikTok accepted ${SEND_PATH} but returned no message.message_id; not retrying to avoid a duplicate`,
+    });
+  }
+  return { messageId };
+}
+
+function noAccessToken(path: string): TiktokApiError {
+  return new TiktokApiError({
+    errorClass: 'bug',
+    endpoint: path,
+    message: `No access token for ${path}`,
+  });
+}
+
+/** Optional inputs stay out of the query rather than arriving as "undefined". */
+function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined;
 }
 
 function parseBaseUrl(raw: string): URL {

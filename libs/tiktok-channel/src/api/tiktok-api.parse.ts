@@ -1,5 +1,14 @@
 import { TiktokApiError } from './tiktok-api.error';
-import type { TiktokAccountType, TiktokTokenGrant } from './tiktok-api.types';
+import type {
+  BusinessVideoPage,
+  ConversationPage,
+  TiktokAccountType,
+  TiktokBusinessVideo,
+  TiktokCapabilities,
+  TiktokConversationSummary,
+  TiktokTokenGrant,
+  TiktokTokenInfo,
+} from './tiktok-api.types';
 
 /**
  * Turns TikTok's `data` objects into the library's types. TikTok adds fields and varies shapes
@@ -42,6 +51,21 @@ export function parseTokenGrant(data: JsonObject, endpoint: string): TiktokToken
   };
 }
 
+export function parseTokenInfo(data: JsonObject, endpoint: string): TiktokTokenInfo {
+  const appId = readId(data, 'app_id');
+  // Without the app id the answer cannot prove the token is ours, which is what it is asked for.
+  if (!appId) throw missingFields(endpoint, 'token info', { app_id: appId });
+  const creatorId = readId(data, 'creator_id');
+  return { appId, scopes: readScopes(data['scope']), ...(creatorId ? { creatorId } : {}) };
+}
+
+/** Reads a value the call is useless without (an id, a URL), or fails naming it. */
+export function requireField(data: JsonObject, key: string, endpoint: string): string {
+  const value = readId(data, key);
+  if (!value) throw missingFields(endpoint, 'response', { [key]: value });
+  return value;
+}
+
 export function readScopes(value: unknown): string[] {
   const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
   return parts
@@ -75,6 +99,49 @@ export function readCallbackUrl(data: JsonObject): string | null {
 
 function isOurEventType(value: unknown): boolean {
   return typeof value === 'string' && value.toUpperCase() === WEBHOOK_EVENT_TYPE;
+}
+
+/** TikTok documents a boolean `capability_result`; a yes/no string is accepted too. */
+export function parseCapabilities(data: JsonObject): TiktokCapabilities {
+  const info = readRecords(data, 'capability_infos').find(
+    (entry) => readString(entry, 'capability_type')?.toUpperCase() === 'IMAGE_SEND',
+  );
+  const result = info?.['capability_result'];
+  if (typeof result === 'boolean') return { imageSend: result };
+  if (typeof result === 'string' && /^(true|false)$/i.test(result.trim())) {
+    return { imageSend: result.trim().toLowerCase() === 'true' };
+  }
+  return { imageSend: 'unknown' };
+}
+
+export function parseConversationPage(data: JsonObject): ConversationPage {
+  const conversations: TiktokConversationSummary[] = [];
+  for (const entry of readRecords(data, 'conversations')) {
+    const conversationId = readId(entry, 'conversation_id');
+    if (!conversationId) continue;
+    // Sources disagree on the name; both carry milliseconds.
+    const updatedAt = readNumber(entry, 'update_time') ?? readNumber(entry, 'up_time') ?? 0;
+    conversations.push({ conversationId, updatedAt });
+  }
+  return { conversations, ...readPaging(data) };
+}
+
+export function parseBusinessVideoPage(data: JsonObject): BusinessVideoPage {
+  const videos: TiktokBusinessVideo[] = [];
+  for (const entry of readRecords(data, 'videos')) {
+    const itemId = readId(entry, 'item_id');
+    if (!itemId) continue;
+    const shareUrl = readString(entry, 'share_url');
+    const embedUrl = readString(entry, 'embed_url');
+    videos.push({ itemId, ...(shareUrl ? { shareUrl } : {}), ...(embedUrl ? { embedUrl } : {}) });
+  }
+  return { videos, ...readPaging(data) };
+}
+
+/** TikTok sends the cursor as a number, the sandbox as a string; callers only pass it back. */
+function readPaging(data: JsonObject): { hasMore: boolean; cursor?: string } {
+  const cursor = readId(data, 'cursor');
+  return { hasMore: data['has_more'] === true, ...(cursor !== undefined ? { cursor } : {}) };
 }
 
 export function readRecords(record: JsonObject, key: string): JsonObject[] {

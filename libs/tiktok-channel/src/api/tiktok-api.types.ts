@@ -59,6 +59,109 @@ export interface SentMessage {
   messageId: string;
 }
 
+/** Where a message goes: TikTok addresses conversations, never user ids. */
+export interface ConversationRef {
+  businessId: string;
+  conversationId: string;
+}
+
+export interface SendImageInput extends ConversationRef {
+  /** From `uploadImage`; valid 30 days. */
+  mediaId: string;
+}
+
+export interface SendSharePostInput extends ConversationRef {
+  /** One of the business's own posts (see `listBusinessVideos`). */
+  itemId: string;
+}
+
+export type TiktokSenderAction = 'TYPING' | 'MARK_READ';
+
+export interface SendSenderActionInput extends ConversationRef {
+  action: TiktokSenderAction;
+}
+
+export type TiktokMediaType = 'IMAGE' | 'VIDEO';
+
+export interface MediaDownloadUrlInput extends ConversationRef {
+  messageId: string;
+  mediaId: string;
+  mediaType: TiktokMediaType;
+}
+
+export interface MediaDownloadUrl {
+  /** Valid 24 h; fetch it with `downloadMedia`, which sends the `x-user` header it needs. */
+  downloadUrl: string;
+}
+
+export type TiktokConversationType = 'STRANGER' | 'SINGLE';
+
+export interface CapabilitiesInput extends ConversationRef {
+  conversationType?: TiktokConversationType;
+}
+
+export interface TiktokCapabilities {
+  /** `'unknown'` when TikTok's answer did not mention IMAGE_SEND or gave no yes/no. */
+  imageSend: boolean | 'unknown';
+}
+
+export interface ListConversationsInput {
+  businessId: string;
+  conversationType: TiktokConversationType;
+  /** 1–100; TikTok's default applies when absent. */
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface TiktokConversationSummary {
+  conversationId: string;
+  /** Milliseconds since the epoch, from `update_time` or `up_time`; 0 when TikTok sent neither. */
+  updatedAt: number;
+}
+
+export interface ConversationPage {
+  conversations: TiktokConversationSummary[];
+  hasMore: boolean;
+  /** Pass back to get the next page; absent when TikTok sent none. */
+  cursor?: string;
+}
+
+export interface MessageHistory {
+  /**
+   * TikTok's 20 latest messages of the conversation, as sent (REST enums are uppercase).
+   * Normalising them is the inbound code's job.
+   */
+  messages: Record<string, unknown>[];
+  participants: Record<string, unknown>[];
+}
+
+export interface TiktokTokenInfo {
+  appId: string;
+  scopes: string[];
+  /** The business (open_id) the token belongs to, when TikTok says so. */
+  creatorId?: string;
+}
+
+export interface ListBusinessVideosInput {
+  businessId: string;
+  cursor?: string;
+  /** TikTok allows at most 20 per page. */
+  maxCount?: number;
+}
+
+export interface TiktokBusinessVideo {
+  itemId: string;
+  shareUrl?: string;
+  embedUrl?: string;
+}
+
+export interface BusinessVideoPage {
+  videos: TiktokBusinessVideo[];
+  hasMore: boolean;
+  cursor?: string;
+}
+
 export interface WebhookRegistration {
   callbackUrl: string | null;
 }
