@@ -1,4 +1,10 @@
 import { TiktokApiError } from './tiktok-api.error';
+import {
+  MEDIA_DOWNLOAD_ENDPOINT,
+  mediaTooLarge,
+  parseDownloadUrl,
+  readDownload,
+} from './tiktok-api.download';
 import { readEnvelope } from './tiktok-api.envelope';
 import {
   isRecord,
@@ -21,6 +27,8 @@ import type {
   CapabilitiesInput,
   ConversationPage,
   ConversationRef,
+  DownloadedMedia,
+  DownloadMediaOptions,
   ListBusinessVideosInput,
   ListConversationsInput,
   MediaDownloadUrl,
@@ -36,6 +44,8 @@ import type {
   TiktokCapabilities,
   TiktokTokenGrant,
   TiktokTokenInfo,
+  UploadedMedia,
+  UploadImageInput,
   WebhookRegistration,
 } from './tiktok-api.types';
 import { TiktokHttp, type HttpMethod } from './tiktok-http';
@@ -58,6 +68,8 @@ const SENSITIVE_FIELDS = new Set([
 interface RequestOptions {
   query?: Record<string, string>;
   body?: JsonObject;
+  /** Sent as multipart/form-data instead of a JSON body; axios writes the boundary. */
+  form?: FormData;
   /** Sent as `Access-Token`; app-level calls (tokens, webhooks) authenticate in the body instead. */
   accessToken?: string;
 }
@@ -248,6 +260,17 @@ export class TiktokApiClient {
     };
   }
 
+  /** JPG or PNG up to 3 MB; the media id it returns is valid for 30 days. */
+  async uploadImage(accessToken: string, input: UploadImageInput): Promise<UploadedMedia> {
+    const path = 'business/message/media/upload/';
+    const form = new FormData();
+    form.append('business_id', input.businessId);
+    form.append('media_type', 'IMAGE');
+    form.append('file', new Blob([input.bytes], { type: input.contentType }), input.fileName);
+    const data = await this.request('POST', path, { accessToken, form });
+    return { mediaId: requireField(data, 'media_id', path) };
+  }
+
   /** The URL lives 24 h and is fetched with `downloadMedia`. */
   async getMediaDownloadUrl(
     accessToken: string,
@@ -265,6 +288,39 @@ export class TiktokApiClient {
       },
     });
     return { downloadUrl: requireField(data, 'download_url', path) };
+  }
+
+  /**
+   * Streams media from a URL `getMediaDownloadUrl` gave. That URL is outside the API base and
+   * authenticates with `x-user` rather than `Access-Token`; it is still never redirected and
+   * always under a deadline, and the body is cut off at `maxBytes`.
+   */
+  async downloadMedia(
+    accessToken: string,
+    downloadUrl: string,
+    options: DownloadMediaOptions,
+  ): Promise<DownloadedMedia> {
+    if (!accessToken) throw noAccessToken(MEDIA_DOWNLOAD_ENDPOINT);
+    const { maxBytes } = options;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw invalidOption('maxBytes must be a positive whole number of bytes');
+    }
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw invalidOption('timeoutMs must be a positive number of milliseconds');
+    }
+    const response = await this.http.open(
+      {
+        method: 'GET',
+        url: parseDownloadUrl(downloadUrl),
+        endpoint: MEDIA_DOWNLOAD_ENDPOINT,
+        // Identity, so the cap counts the bytes the consumer gets (media is compressed anyway).
+        headers: { Accept: '*/*', 'Accept-Encoding': 'identity', 'x-user': accessToken },
+        timeoutMs,
+      },
+      { maxBytes, exceeded: () => mediaTooLarge(maxBytes) },
+    );
+    return readDownload(response, maxBytes);
   }
 
   async updateWebhook(callbackUrl: string): Promise<void> {
@@ -333,7 +389,7 @@ export class TiktokApiClient {
       url,
       endpoint: path,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       timeoutMs: this.timeoutMs,
     });
     return readEnvelope(response, {
@@ -373,6 +429,14 @@ function noAccessToken(path: string): TiktokApiError {
     errorClass: 'bug',
     endpoint: path,
     message: `No access token for ${path}`,
+  });
+}
+
+function invalidOption(message: string): TiktokApiError {
+  return new TiktokApiError({
+    errorClass: 'bug',
+    endpoint: MEDIA_DOWNLOAD_ENDPOINT,
+    message: `downloadMedia: ${message}`,
   });
 }
 

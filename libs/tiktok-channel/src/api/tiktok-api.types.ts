@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import type { Readable } from 'node:stream';
 
 /**
  * Typed results of the TikTok API for Business calls the channel makes.
@@ -81,6 +82,19 @@ export interface SendSenderActionInput extends ConversationRef {
   action: TiktokSenderAction;
 }
 
+export interface UploadImageInput {
+  businessId: string;
+  /** JPG or PNG, at most 3 MB (TikTok refuses others with 40907/40908: `invalid_media`). */
+  bytes: Buffer;
+  fileName: string;
+  /** e.g. `image/jpeg` or `image/png`; sent as the file part's content type. */
+  contentType: string;
+}
+
+export interface UploadedMedia {
+  mediaId: string;
+}
+
 export type TiktokMediaType = 'IMAGE' | 'VIDEO';
 
 export interface MediaDownloadUrlInput extends ConversationRef {
@@ -92,6 +106,31 @@ export interface MediaDownloadUrlInput extends ConversationRef {
 export interface MediaDownloadUrl {
   /** Valid 24 h; fetch it with `downloadMedia`, which sends the `x-user` header it needs. */
   downloadUrl: string;
+}
+
+export interface DownloadMediaOptions {
+  /**
+   * Cap on the body. A larger announced Content-Length fails before reading; a body that grows
+   * past it is cut off and the stream fails with a `TiktokApiError` of class `invalid_media`.
+   */
+  maxBytes: number;
+  /**
+   * Deadline for the whole download, including the time the consumer takes to read it.
+   * Default: the client's `timeoutMs`.
+   */
+  timeoutMs?: number;
+}
+
+export interface DownloadedMedia {
+  /**
+   * The body. It fails with a `TiktokApiError` (never another error) when the cap is passed
+   * (`invalid_media`), the deadline passes or the connection breaks (`transient`). Read it or
+   * destroy it: until then it holds a connection.
+   */
+  stream: Readable;
+  contentType?: string;
+  /** As announced by the server, when it did (and it is within `maxBytes`). */
+  contentLength?: number;
 }
 
 export type TiktokConversationType = 'STRANGER' | 'SINGLE';

@@ -1,4 +1,10 @@
-import axios, { isAxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
+import axios, {
+  isAxiosError,
+  type AxiosInstance,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+} from 'axios';
+import { Readable, Transform } from 'node:stream';
 import { TiktokApiError } from './tiktok-api.error';
 import type { TiktokErrorClass } from './tiktok-api.types';
 
@@ -20,6 +26,22 @@ export interface TiktokHttpResponse {
   /** Lower-case names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: Buffer;
+}
+
+export interface TiktokHttpStream {
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * The body, still under the request's deadline and the byte cap. It only ever fails with a
+   * `TiktokApiError`; destroying it releases the connection.
+   */
+  body: Readable;
+}
+
+export interface ByteCap {
+  maxBytes: number;
+  /** The error the body fails with once more than `maxBytes` arrived. */
+  exceeded: () => TiktokApiError;
 }
 
 /**
@@ -54,6 +76,76 @@ export class TiktokHttp {
       deadline.clear();
     }
   }
+
+  /**
+   * Resolves once the headers are in, with the body as a stream. The deadline keeps running until
+   * the body ends or is destroyed, so a slow or stalled body fails the stream, not the promise.
+   */
+  async open(request: TiktokHttpRequest, cap: ByteCap): Promise<TiktokHttpStream> {
+    const deadline = new Deadline(request.timeoutMs);
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.axios.request<unknown>({
+        ...requestConfig(request, deadline.signal),
+        responseType: 'stream',
+        // Counted bytes are the bytes the consumer gets; the caller asks for no encoding.
+        decompress: false,
+      });
+    } catch (error) {
+      deadline.clear();
+      throw transportError(error, request, deadline.expired);
+    }
+    const source = response.data;
+    if (!(source instanceof Readable)) {
+      deadline.clear();
+      throw new TiktokApiError({
+        errorClass: 'bug',
+        endpoint: request.endpoint,
+        message: `The HTTP client gave no stream for ${request.endpoint}; is an interceptor reading it?`,
+      });
+    }
+    return {
+      status: response.status,
+      headers: plainHeaders(response.headers),
+      body: guardedBody(source, request, deadline, cap),
+    };
+  }
+}
+
+/**
+ * What the consumer reads: the source's bytes up to the cap, failing with a `TiktokApiError` on
+ * the cap, the deadline or a broken connection. Whichever way it ends, the source is destroyed
+ * and the deadline cleared, so no socket outlives it.
+ */
+function guardedBody(
+  source: Readable,
+  request: TiktokHttpRequest,
+  deadline: Deadline,
+  cap: ByteCap,
+): Readable {
+  let received = 0;
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      received += chunk.length;
+      if (received > cap.maxBytes) {
+        callback(cap.exceeded());
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  const fail = (error: TiktokApiError): void => {
+    if (!body.destroyed) body.destroy(error);
+  };
+  // The source's own errors may be AxiosErrors carrying the request config.
+  source.on('error', (error) => fail(transportError(error, request, deadline.expired)));
+  deadline.onExpire(() => fail(timeoutError(request)));
+  body.on('close', () => {
+    deadline.clear();
+    source.destroy();
+  });
+  source.pipe(body);
+  return body;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface FakeReply {
   trickleMs?: number;
   /** Stream this many bytes in 16 KiB chunks, chunked (no Content-Length unless in `headers`). */
   streamBytes?: number;
+  /** Send status, headers and this many body bytes, then drop the connection. */
+  resetAfterBytes?: number;
 }
 
 export interface FakeTiktok {
@@ -121,6 +123,11 @@ function respond(
       const timer = setInterval(() => res.write(' '), reply.trickleMs);
       res.on('close', () => clearInterval(timer));
     }
+    return;
+  }
+  if (reply.resetAfterBytes !== undefined) {
+    res.writeHead(status, { 'content-type': 'image/jpeg', ...reply.headers });
+    res.write(CHUNK.subarray(0, reply.resetAfterBytes), () => res.socket?.destroy());
     return;
   }
   if (reply.streamBytes !== undefined) {
