@@ -1,85 +1,22 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { TiktokApiClient } from './tiktok-api.client';
 import { TiktokApiError } from './tiktok-api.error';
 import type { TiktokErrorClass } from './tiktok-api.types';
+import {
+  ACCESS_TOKEN,
+  APP_ID,
+  APP_SECRET,
+  BASE_PATH,
+  failureOf,
+  ok,
+  REFRESH_TOKEN,
+  refused,
+  startFakeTiktok,
+  type CapturedRequest,
+  type FakeTiktok,
+} from './testing/fake-tiktok';
 
-const APP_ID = 'app_demo';
-const APP_SECRET = 'app-secret-9f8e7d6c5b4a';
-const ACCESS_TOKEN = 'act.access-token-0123456789';
-const REFRESH_TOKEN = 'rft.refresh-token-0123456789';
-const BASE_PATH = '/open_api/v1.3/';
 const PROFILE_FIELDS = '["username","display_name","profile_image","is_business_account"]';
-
-interface CapturedRequest {
-  method: string;
-  pathname: string;
-  rawQuery: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  body: unknown;
-}
-
-interface FakeReply {
-  status?: number;
-  json?: unknown;
-  text?: string;
-  /** Never answer, to exercise the client's timeout. */
-  hang?: boolean;
-}
-
-interface FakeTiktok {
-  baseUrl: string;
-  requests: CapturedRequest[];
-  reply(next: FakeReply): void;
-  close(): Promise<void>;
-}
-
-async function startFakeTiktok(): Promise<FakeTiktok> {
-  const requests: CapturedRequest[] = [];
-  let next: FakeReply = ok({});
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      requests.push({
-        method: req.method ?? '',
-        pathname: url.pathname,
-        rawQuery: url.search,
-        query: url.searchParams,
-        headers: req.headers,
-        body: raw ? JSON.parse(raw) : undefined,
-      });
-      if (next.hang) return;
-      res.writeHead(next.status ?? 200, { 'content-type': 'application/json' });
-      res.end(next.text ?? JSON.stringify(next.json));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}${BASE_PATH}`,
-    requests,
-    reply: (reply) => {
-      next = reply;
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-function ok(data: unknown): FakeReply {
-  return { json: { code: 0, message: 'OK', request_id: 'req-ok', data } };
-}
-
-function refused(code: number, message = 'refused'): FakeReply {
-  return { json: { code, message, request_id: 'req-refused', data: {} } };
-}
 
 const GRANT_DATA = {
   access_token: ACCESS_TOKEN,
@@ -90,16 +27,6 @@ const GRANT_DATA = {
   refresh_token_expires_in: 31536000,
   open_id: 'biz_0001',
 };
-
-async function failureOf(promise: Promise<unknown>): Promise<TiktokApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TiktokApiError) return error;
-    throw error;
-  }
-  throw new Error('Expected the call to fail');
-}
 
 let tiktok: FakeTiktok;
 let client: TiktokApiClient;

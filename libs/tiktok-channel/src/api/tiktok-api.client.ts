@@ -1,18 +1,61 @@
-import { classifyTiktokCode, TiktokApiError } from './tiktok-api.error';
+import { TiktokApiError } from './tiktok-api.error';
+import {
+  MEDIA_DOWNLOAD_ENDPOINT,
+  mediaTooLarge,
+  parseDownloadUrl,
+  readDownload,
+} from './tiktok-api.download';
+import { readEnvelope } from './tiktok-api.envelope';
+import {
+  isRecord,
+  parseBusinessVideoPage,
+  parseCapabilities,
+  parseConversationPage,
+  parseTokenGrant,
+  parseTokenInfo,
+  readAccountType,
+  readCallbackUrl,
+  readId,
+  readRecords,
+  readString,
+  requireField,
+  WEBHOOK_EVENT_TYPE,
+  type JsonObject,
+} from './tiktok-api.parse';
 import type {
+  BusinessVideoPage,
+  CapabilitiesInput,
+  ConversationPage,
+  ConversationRef,
+  DownloadedMedia,
+  DownloadMediaOptions,
+  ListBusinessVideosInput,
+  ListConversationsInput,
+  MediaDownloadUrl,
+  MediaDownloadUrlInput,
+  MessageHistory,
+  SendImageInput,
+  SendSenderActionInput,
+  SendSharePostInput,
   SendTextInput,
   SentMessage,
-  TiktokAccountType,
   TiktokApiClientOptions,
   TiktokBusinessProfile,
-  TiktokErrorClass,
+  TiktokCapabilities,
   TiktokTokenGrant,
+  TiktokTokenInfo,
+  UploadedMedia,
+  UploadImageInput,
   WebhookRegistration,
 } from './tiktok-api.types';
+import { TiktokHttp, type HttpMethod } from './tiktok-http';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const WEBHOOK_EVENT_TYPE = 'DIRECT_MESSAGE';
 const PROFILE_FIELDS = ['username', 'display_name', 'profile_image', 'is_business_account'];
+// Field names are *unsure* in the wire contract (seen in integrations, not confirmed by TikTok's
+// reference); the parser tolerates any of them missing.
+const VIDEO_FIELDS = ['item_id', 'share_url', 'embed_url'];
+const SEND_PATH = 'business/message/send/';
 /** Request fields whose values TikTok might echo back in an error message; they are masked there. */
 const SENSITIVE_FIELDS = new Set([
   'client_secret',
@@ -21,14 +64,12 @@ const SENSITIVE_FIELDS = new Set([
   'refresh_token',
   'auth_code',
 ]);
-const MAX_REMOTE_MESSAGE_LENGTH = 300;
-
-type HttpMethod = 'GET' | 'POST';
-type JsonObject = Record<string, unknown>;
 
 interface RequestOptions {
   query?: Record<string, string>;
   body?: JsonObject;
+  /** Sent as multipart/form-data instead of a JSON body; axios writes the boundary. */
+  form?: FormData;
   /** Sent as `Access-Token`; app-level calls (tokens, webhooks) authenticate in the body instead. */
   accessToken?: string;
 }
@@ -42,6 +83,7 @@ export class TiktokApiClient {
   private readonly appId: string;
   private readonly appSecret: string;
   private readonly timeoutMs: number;
+  private readonly http: TiktokHttp;
 
   constructor(options: TiktokApiClientOptions) {
     this.baseUrl = parseBaseUrl(options.apiBaseUrl);
@@ -54,6 +96,7 @@ export class TiktokApiClient {
     this.appId = options.appId;
     this.appSecret = options.appSecret;
     this.timeoutMs = timeoutMs;
+    this.http = new TiktokHttp(options.http);
   }
 
   async exchangeAuthCode(input: {
@@ -92,6 +135,16 @@ export class TiktokApiClient {
     });
   }
 
+  /** Which app, scopes and business a token belongs to; the token goes in the body. */
+  async getTokenInfo(accessToken: string): Promise<TiktokTokenInfo> {
+    const path = 'tt_user/token_info/get/';
+    if (!accessToken) throw noAccessToken(path);
+    const data = await this.request('POST', path, {
+      body: { app_id: this.appId, access_token: accessToken },
+    });
+    return parseTokenInfo(data, path);
+  }
+
   async getBusinessProfile(
     accessToken: string,
     businessId: string,
@@ -110,32 +163,164 @@ export class TiktokApiClient {
     };
   }
 
+  /** The business's own posts: the only ones `sendSharePost` may share. */
+  async listBusinessVideos(
+    accessToken: string,
+    input: ListBusinessVideosInput,
+  ): Promise<BusinessVideoPage> {
+    const data = await this.request('GET', 'business/video/list/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        fields: JSON.stringify(VIDEO_FIELDS),
+        cursor: input.cursor,
+        max_count: input.maxCount?.toString(),
+      }),
+    });
+    return parseBusinessVideoPage(data);
+  }
+
   async sendText(accessToken: string, input: SendTextInput): Promise<SentMessage> {
-    const path = 'business/message/send/';
+    const data = await this.send(accessToken, input, {
+      message_type: 'TEXT',
+      text: { body: input.text },
+      ...(input.referencedMessageId !== undefined
+        ? { referenced_message_info: { referenced_message_id: input.referencedMessageId } }
+        : {}),
+    });
+    return sentMessage(data);
+  }
+
+  async sendImage(accessToken: string, input: SendImageInput): Promise<SentMessage> {
+    const data = await this.send(accessToken, input, {
+      message_type: 'IMAGE',
+      image: { media_id: input.mediaId },
+    });
+    return sentMessage(data);
+  }
+
+  async sendSharePost(accessToken: string, input: SendSharePostInput): Promise<SentMessage> {
+    const data = await this.send(accessToken, input, {
+      message_type: 'SHARE_POST',
+      share_post: { item_id: input.itemId },
+    });
+    return sentMessage(data);
+  }
+
+  /** TikTok answers sender actions without a message id, and there is no message to match later. */
+  async sendSenderAction(accessToken: string, input: SendSenderActionInput): Promise<void> {
+    await this.send(accessToken, input, {
+      message_type: 'SENDER_ACTION',
+      sender_action: input.action,
+    });
+  }
+
+  /** Image sending is region-limited: ask before offering it. */
+  async getCapabilities(
+    accessToken: string,
+    input: CapabilitiesInput,
+  ): Promise<TiktokCapabilities> {
+    const data = await this.request('GET', 'business/message/capabilities/get/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        capability_types: JSON.stringify(['IMAGE_SEND']),
+        conversation_id: input.conversationId,
+        conversation_type: input.conversationType,
+      }),
+    });
+    return parseCapabilities(data);
+  }
+
+  async listConversations(
+    accessToken: string,
+    input: ListConversationsInput,
+  ): Promise<ConversationPage> {
+    const data = await this.request('GET', 'business/message/conversation/list/', {
+      accessToken,
+      query: definedOnly({
+        business_id: input.businessId,
+        conversation_type: input.conversationType,
+        limit: input.limit?.toString(),
+        cursor: input.cursor,
+      }),
+    });
+    return parseConversationPage(data);
+  }
+
+  /** Only the 20 latest messages, with no paging: TikTok offers nothing further back. */
+  async listMessages(accessToken: string, input: ConversationRef): Promise<MessageHistory> {
+    const data = await this.request('GET', 'business/message/content/list/', {
+      accessToken,
+      query: { business_id: input.businessId, conversation_id: input.conversationId },
+    });
+    return {
+      messages: readRecords(data, 'messages'),
+      participants: readRecords(data, 'participants'),
+    };
+  }
+
+  /** JPG or PNG up to 3 MB; the media id it returns is valid for 30 days. */
+  async uploadImage(accessToken: string, input: UploadImageInput): Promise<UploadedMedia> {
+    const path = 'business/message/media/upload/';
+    const form = new FormData();
+    form.append('business_id', input.businessId);
+    form.append('media_type', 'IMAGE');
+    form.append('file', new Blob([input.bytes], { type: input.contentType }), input.fileName);
+    const data = await this.request('POST', path, { accessToken, form });
+    return { mediaId: requireField(data, 'media_id', path) };
+  }
+
+  /** The URL lives 24 h and is fetched with `downloadMedia`. */
+  async getMediaDownloadUrl(
+    accessToken: string,
+    input: MediaDownloadUrlInput,
+  ): Promise<MediaDownloadUrl> {
+    const path = 'business/message/media/download/';
     const data = await this.request('POST', path, {
       accessToken,
       body: {
         business_id: input.businessId,
-        recipient_type: 'CONVERSATION',
-        recipient: input.conversationId,
-        message_type: 'TEXT',
-        text: { body: input.text },
-        ...(input.referencedMessageId !== undefined
-          ? { referenced_message_info: { referenced_message_id: input.referencedMessageId } }
-          : {}),
+        conversation_id: input.conversationId,
+        message_id: input.messageId,
+        media_id: input.mediaId,
+        media_type: input.mediaType,
       },
     });
-    const message = data['message'];
-    const messageId = isRecord(message) ? readId(message, 'message_id') : undefined;
-    if (!messageId) {
-      // TikTok said code 0, so the message most likely went out: a retry would send it twice.
-      throw new TiktokApiError({
-        errorClass: 'invalid_request',
-        endpoint: path,
-        message: `TikTok accepted ${path} but returned no message.message_id; not retrying to avoid a duplicate`,
-      });
+    return { downloadUrl: requireField(data, 'download_url', path) };
+  }
+
+  /**
+   * Streams media from a URL `getMediaDownloadUrl` gave. That URL is outside the API base and
+   * authenticates with `x-user` rather than `Access-Token`; it is still never redirected and
+   * always under a deadline, and the body is cut off at `maxBytes`.
+   */
+  async downloadMedia(
+    accessToken: string,
+    downloadUrl: string,
+    options: DownloadMediaOptions,
+  ): Promise<DownloadedMedia> {
+    if (!accessToken) throw noAccessToken(MEDIA_DOWNLOAD_ENDPOINT);
+    const { maxBytes } = options;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+      throw invalidOption('maxBytes must be a positive whole number of bytes');
     }
-    return { messageId };
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw invalidOption('timeoutMs must be a positive number of milliseconds');
+    }
+    const response = await this.http.open(
+      {
+        method: 'GET',
+        url: parseDownloadUrl(downloadUrl),
+        endpoint: MEDIA_DOWNLOAD_ENDPOINT,
+        // Identity, so the cap counts the bytes the consumer gets (media is compressed anyway).
+        headers: { Accept: '*/*', 'Accept-Encoding': 'identity', 'x-user': accessToken },
+        timeoutMs,
+      },
+      { maxBytes, exceeded: () => mediaTooLarge(maxBytes) },
+    );
+    return readDownload(response, maxBytes);
   }
 
   async updateWebhook(callbackUrl: string): Promise<void> {
@@ -156,6 +341,25 @@ export class TiktokApiClient {
     return { callbackUrl: readCallbackUrl(data) };
   }
 
+  async deleteWebhook(): Promise<void> {
+    await this.request('POST', 'business/webhook/delete/', {
+      body: { app_id: this.appId, secret: this.appSecret, event_type: WEBHOOK_EVENT_TYPE },
+    });
+  }
+
+  /** The one way messages go out; the recipient is always a conversation, never a user id. */
+  private send(accessToken: string, to: ConversationRef, content: JsonObject): Promise<JsonObject> {
+    return this.request('POST', SEND_PATH, {
+      accessToken,
+      body: {
+        business_id: to.businessId,
+        recipient_type: 'CONVERSATION',
+        recipient: to.conversationId,
+        ...content,
+      },
+    });
+  }
+
   /** Resolves with the envelope's `data` (an empty object when absent) or throws a classified error. */
   private async request(
     method: HttpMethod,
@@ -170,13 +374,7 @@ export class TiktokApiClient {
         message: `Invalid TikTok path ${path}`,
       });
     }
-    if (options.accessToken === '') {
-      throw new TiktokApiError({
-        errorClass: 'bug',
-        endpoint: path,
-        message: `No access token for ${path}`,
-      });
-    }
+    if (options.accessToken === '') throw noAccessToken(path);
 
     const url = new URL(path, this.baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
@@ -186,93 +384,69 @@ export class TiktokApiClient {
     if (options.accessToken !== undefined) headers['Access-Token'] = options.accessToken;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
-    let status: number;
-    let text: string;
-    let headerRequestId: string | undefined;
-    try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: controller.signal,
-        // Following a redirect would forward the Access-Token header to whatever host it names.
-        redirect: 'manual',
-      });
-      status = response.status;
-      headerRequestId = response.headers.get('x-tt-logid') ?? undefined;
-      // Still under the timer: a server that sends headers and then stalls is a timeout too.
-      text = await response.text();
-    } catch (error) {
-      const message = controller.signal.aborted
-        ? `TikTok request to ${path} timed out after ${this.timeoutMs} ms`
-        : `TikTok request to ${path} failed before a response (${describeNetworkError(error)})`;
-      throw new TiktokApiError({ errorClass: 'transient', endpoint: path, message });
-    } finally {
-      clearTimeout(timer);
-    }
-
-    const envelope = parseJsonObject(text);
-    const code = envelope ? readCode(envelope) : undefined;
-    const requestId = (envelope && readString(envelope, 'request_id')) || headerRequestId;
-    const remoteMessage = envelope ? this.remoteMessage(envelope, options) : '';
-
-    if (status < 200 || status > 299) {
-      throw new TiktokApiError({
-        errorClass: classifyHttpStatus(status, code),
-        endpoint: path,
-        httpStatus: status,
-        code,
-        requestId,
-        message:
-          status === 404
-            ? `TikTok answered HTTP 404 for ${url.pathname}: check the path (TikTok paths must end with "/")`
-            : `TikTok answered HTTP ${status} for ${path}${code !== undefined ? ` with code ${code}` : ''}${remoteMessage}`,
-      });
-    }
-    if (!envelope || code === undefined) {
-      throw new TiktokApiError({
-        errorClass: 'transient',
-        endpoint: path,
-        httpStatus: status,
-        requestId,
-        message: `TikTok answered ${path} with HTTP ${status} but not with a JSON envelope`,
-      });
-    }
-    if (code !== 0) {
-      throw new TiktokApiError({
-        errorClass: classifyTiktokCode(code),
-        endpoint: path,
-        httpStatus: status,
-        code,
-        requestId,
-        message: `TikTok refused ${path} with code ${code}${remoteMessage}`,
-      });
-    }
-    const data = envelope['data'];
-    return isRecord(data) ? data : {};
+    const response = await this.http.send({
+      method,
+      url,
+      endpoint: path,
+      headers,
+      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+      timeoutMs: this.timeoutMs,
+    });
+    return readEnvelope(response, {
+      endpoint: path,
+      pathname: url.pathname,
+      secrets: this.secretsOf(options),
+    });
   }
 
-  /** TikTok's own explanation, masked because it may quote the parameters it rejected. */
-  private remoteMessage(envelope: JsonObject, options: RequestOptions): string {
-    const raw = readString(envelope, 'message');
-    if (!raw) return '';
+  private secretsOf(options: RequestOptions): string[] {
     const secrets = [this.appSecret, options.accessToken ?? ''];
     for (const fields of [options.body ?? {}, options.query ?? {}]) {
       for (const [name, value] of Object.entries(fields)) {
         if (SENSITIVE_FIELDS.has(name) && typeof value === 'string') secrets.push(value);
       }
     }
-    let masked = raw;
-    for (const secret of secrets) {
-      if (secret) masked = masked.split(secret).join('[redacted]');
-    }
-    if (masked.length > MAX_REMOTE_MESSAGE_LENGTH) {
-      masked = `${masked.slice(0, MAX_REMOTE_MESSAGE_LENGTH)}…`;
-    }
-    return `: ${masked}`;
+    return secrets;
   }
+}
+
+function sentMessage(data: JsonObject): SentMessage {
+  const message = data['message'];
+  const messageId = isRecord(message) ? readId(message, 'message_id') : undefined;
+  if (!messageId) {
+    // TikTok said code 0, so the message most likely went out: a retry would send it twice.
+    throw new TiktokApiError({
+      errorClass: 'invalid_request',
+      endpoint: SEND_PATH,
+      message: `TikTok accepted ${SEND_PATH} but returned no message.message_id; not retrying to avoid a duplicate`,
+    });
+  }
+  return { messageId };
+}
+
+function noAccessToken(path: string): TiktokApiError {
+  return new TiktokApiError({
+    errorClass: 'bug',
+    endpoint: path,
+    message: `No access token for ${path}`,
+  });
+}
+
+function invalidOption(message: string): TiktokApiError {
+  return new TiktokApiError({
+    errorClass: 'bug',
+    endpoint: MEDIA_DOWNLOAD_ENDPOINT,
+    message: `downloadMedia: ${message}`,
+  });
+}
+
+/** Optional inputs stay out of the query rather than arriving as "undefined". */
+function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
+  const defined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined) defined[name] = value;
+  }
+  return defined;
 }
 
 function parseBaseUrl(raw: string): URL {
@@ -286,134 +460,4 @@ function parseBaseUrl(raw: string): URL {
   url.search = '';
   url.hash = '';
   return url;
-}
-
-function classifyHttpStatus(status: number, code: number | undefined): TiktokErrorClass {
-  if (status >= 500) return 'transient';
-  if (status === 429) return 'rate_limited';
-  if (status === 404) return 'invalid_request';
-  // An error status with a TikTok code is more specific than the status (e.g. 401 + 40105).
-  if (code !== undefined && code !== 0) return classifyTiktokCode(code);
-  return 'invalid_request';
-}
-
-/** Only a code or a name: messages of lower layers may quote the URL, and that can hold the secret. */
-function describeNetworkError(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (isRecord(cause) && typeof cause['code'] === 'string') return cause['code'];
-  if (cause instanceof Error) return cause.name;
-  return error instanceof Error ? error.name : 'unknown error';
-}
-
-function parseTokenGrant(data: JsonObject, endpoint: string): TiktokTokenGrant {
-  const accessToken = readString(data, 'access_token');
-  const refreshToken = readString(data, 'refresh_token');
-  const openId = readString(data, 'open_id');
-  const expiresIn = readNumber(data, 'expires_in');
-  const refreshTokenExpiresIn = readNumber(data, 'refresh_token_expires_in');
-  if (
-    !accessToken ||
-    !refreshToken ||
-    !openId ||
-    expiresIn === undefined ||
-    refreshTokenExpiresIn === undefined
-  ) {
-    const fields = {
-      access_token: accessToken,
-      refresh_token: refreshToken,
-      open_id: openId,
-      expires_in: expiresIn,
-      refresh_token_expires_in: refreshTokenExpiresIn,
-    };
-    const missing = Object.entries(fields)
-      .filter(([, value]) => value === undefined || value === '')
-      .map(([name]) => name);
-    throw new TiktokApiError({
-      errorClass: 'invalid_request',
-      endpoint,
-      message: `TikTok's token response from ${endpoint} is missing ${missing.join(', ')}`,
-    });
-  }
-  return {
-    accessToken,
-    refreshToken,
-    expiresIn,
-    refreshTokenExpiresIn,
-    openId,
-    scopes: readScopes(data['scope']),
-  };
-}
-
-function readScopes(value: unknown): string[] {
-  const parts = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
-  return parts
-    .filter((part): part is string => typeof part === 'string')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function readAccountType(data: JsonObject): TiktokAccountType {
-  const flag = data['is_business_account'];
-  if (flag === true) return 'business';
-  if (flag === false) return 'personal';
-  return 'unknown';
-}
-
-/** The list call has been seen answering with a single object and with lists under two names. */
-function readCallbackUrl(data: JsonObject): string | null {
-  const direct = readString(data, 'callback_url');
-  if (direct) return direct;
-  for (const listName of ['list', 'callbacks']) {
-    const entries = data[listName];
-    if (!Array.isArray(entries)) continue;
-    const candidates = entries
-      .filter(isRecord)
-      .filter((entry) => readString(entry, 'callback_url'));
-    const match =
-      candidates.find((entry) => isOurEventType(entry['event_type'])) ??
-      candidates.find((entry) => entry['event_type'] === undefined);
-    if (match) return readString(match, 'callback_url') ?? null;
-  }
-  return null;
-}
-
-function isOurEventType(value: unknown): boolean {
-  return typeof value === 'string' && value.toUpperCase() === WEBHOOK_EVENT_TYPE;
-}
-
-function parseJsonObject(text: string): JsonObject | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readCode(envelope: JsonObject): number | undefined {
-  const code = readNumber(envelope, 'code');
-  return code !== undefined && Number.isInteger(code) ? code : undefined;
-}
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function readString(record: JsonObject, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Ids are strings on the wire, but a numeric id must not be mistaken for a missing one. */
-function readId(record: JsonObject, key: string): string | undefined {
-  const value = record[key];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function readNumber(record: JsonObject, key: string): number | undefined {
-  const value = record[key];
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return undefined;
 }

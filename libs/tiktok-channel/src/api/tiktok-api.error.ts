@@ -4,7 +4,7 @@ export interface TiktokApiErrorInit {
   errorClass: TiktokErrorClass;
   /** Must already be free of tokens and secrets: it ends up in logs. */
   message: string;
-  /** Path relative to the API base, without any query string. */
+  /** Path relative to the API base, without any query string (`media download URL` for downloads). */
   endpoint: string;
   code?: number;
   httpStatus?: number;
