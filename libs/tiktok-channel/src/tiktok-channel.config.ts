@@ -12,7 +12,8 @@ import { TiktokChannelOptionsSchema } from './tiktok-channel.options.schema';
 export const TIKTOK_CHANNEL_CONFIG = Symbol('TIKTOK_CHANNEL_CONFIG');
 
 /** Options with every default filled in, checked once at start-up. */
-export type TiktokChannelConfig = Required<TiktokChannelModuleOptions>;
+export type TiktokChannelConfig = Required<Omit<TiktokChannelModuleOptions, 'httpClient'>> &
+  Pick<TiktokChannelModuleOptions, 'httpClient'>;
 
 export const InjectTiktokConfig = (): ParameterDecorator => Inject(TIKTOK_CHANNEL_CONFIG);
 

@@ -62,6 +62,7 @@ import type { DynamicModule } from '@nestjs/common';
           appId: config.appId,
           appSecret: config.appSecret,
           timeoutMs: config.requestTimeoutMs,
+          http: config.httpClient,
         }),
     },
     TiktokEventPublisher,

@@ -3,6 +3,7 @@ import {
   IsArray,
   IsBoolean,
   IsNotEmpty,
+  IsOptional,
   IsString,
   ValidateBy,
   type ValidationOptions,
@@ -73,14 +74,17 @@ function IsTokenKeyRing(): PropertyDecorator {
   });
 }
 
-function IsCallable(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isCallable',
-    validator: {
-      validate: (value: unknown) => typeof value === 'function',
-      defaultMessage: (args) => `${args?.property} must be a function`,
+function IsCallable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCallable',
+      validator: {
+        validate: (value: unknown) => typeof value === 'function',
+        defaultMessage: (args) => `${args?.property} must be a function`,
+      },
     },
-  });
+    options,
+  );
 }
 
 /**
@@ -132,6 +136,10 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(100, 120_000, 'milliseconds')
   requestTimeoutMs: number;
+
+  @IsOptional()
+  @IsCallable({ message: 'httpClient must be an axios instance (from axios.create())' })
+  httpClient?: unknown;
 
   @IsBoolean({ message: 'enableBackgroundJobs must be true or false' })
   enableBackgroundJobs: boolean;

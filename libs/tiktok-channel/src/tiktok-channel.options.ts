@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import type { Request } from 'express';
 
 /** Who is connecting, decided by the host when the authorize route is hit. */
@@ -40,8 +41,14 @@ export interface TiktokChannelModuleOptions {
   refreshLeadSeconds?: number;
   /** Request property holding the raw body (the host creates the app with `{ rawBody: true }`). Default `rawBody`. */
   rawBodyProperty?: string;
-  /** Timeout of each TikTok API request. Default 10 000 ms. */
+  /** Timeout of each TikTok API request, to the last byte. Default 10 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The axios instance the TikTok client sends through, for a host's interceptors (tracing,
+   * metrics). The client still sets its own timeout, redirect and parsing rules on every request.
+   * Default: a fresh `axios.create()`.
+   */
+  httpClient?: AxiosInstance;
   /**
    * Run the background sweeps (token refresh, stale webhook events) on `@nestjs/schedule`: the host
    * imports `ScheduleModule.forRoot()`. Default true; tests may turn them off and drive time.
