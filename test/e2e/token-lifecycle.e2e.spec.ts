@@ -78,12 +78,28 @@ describe('Access tokens', () => {
     ).toBe(results[0]);
   });
 
-  it('flag the account for reauthorization, tell the host and stop calling TikTok when the grant is gone', async () => {
+  it('flag the account for reauthorization, tell the host and stop calling TikTok when TikTok keeps refusing the grant', async () => {
     const { sandbox, helpdesk, inbox, conversation } = await connectWithConversation(h, 'revoked');
     const faults = new SandboxFaults(h.sandbox.url);
     await faults.expireAccessTokens(inbox.channel.businessId);
-    await faults.plan({ path: '/tt_user/oauth2/refresh_token/', code: 40107, times: 1 });
+    await faults.plan({ path: '/tt_user/oauth2/refresh_token/', code: 40107, times: 2 });
 
+    // One refusal may be TikTok's mistake: the send fails as TikTok being unavailable, and the
+    // account stays connected.
+    const first = await helpdesk.reply(conversation.id, 'Are you there?');
+    expect(first.body).toMatchObject({ status: 'failed', failureReason: 'tiktok_unavailable' });
+    expect(
+      ((await helpdesk.inboxes()).find((i) => i.id === inbox.id) as InboxDto).channel.status,
+    ).toBe('active');
+
+    // Still refused once the grace (10 minutes by default) has passed: the grant is gone.
+    await h.sql.query(
+      `UPDATE tiktok_accounts
+          SET refresh_refused_since = refresh_refused_since - interval '10 minutes',
+              refresh_retry_at = now() - interval '1 second'
+        WHERE business_id = $1`,
+      [inbox.channel.businessId],
+    );
     const reply = await helpdesk.reply(conversation.id, 'Are you there?');
     expect(reply.body).toMatchObject({
       status: 'failed',
@@ -92,7 +108,7 @@ describe('Access tokens', () => {
     const flagged = (await helpdesk.inboxes()).find((i) => i.id === inbox.id) as InboxDto;
     expect(flagged.channel.status).toBe('reauthorization_required');
 
-    // A second attempt is refused before reaching TikTok: no refresh loop against a dead grant.
+    // A further attempt is refused before reaching TikTok: no refresh loop against a dead grant.
     const stats = await sandbox.stats();
     const again = await helpdesk.reply(conversation.id, 'Hello?');
     expect(again.body).toMatchObject({

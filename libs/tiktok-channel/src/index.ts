@@ -32,7 +32,11 @@ export {
 export { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
 export { TiktokTokenService } from './tokens/tiktok-token.service';
 export { TokenRefreshCron } from './tokens/token-refresh.cron';
-export { TiktokReauthorizationRequiredError } from './tokens/token.errors';
+export {
+  TiktokReauthorizationRequiredError,
+  TiktokRefreshFailedError,
+} from './tokens/token.errors';
+export { REFRESH_REFUSAL_CODES } from './tokens/refresh-failure';
 export { generateTokenEncryptionKey } from './tokens/token-cipher';
 export type { ConnectFailureReason } from './oauth/connect-result';
 

@@ -31,6 +31,8 @@ describe('The module options', () => {
       tokenRefreshIntervalSeconds: 60,
       inboundSweepIntervalSeconds: 5,
       tokenRefreshConcurrency: 4,
+      refreshRefusalGraceSeconds: 600,
+      refreshFailureWarningThreshold: 3,
       enableBackgroundJobs: true,
     });
   });
@@ -70,6 +72,26 @@ describe('The module options', () => {
       'a fractional concurrency',
       { tokenRefreshConcurrency: 2.5 },
       /tokenRefreshConcurrency .*integer/,
+    ],
+    [
+      'a negative refusal grace',
+      { refreshRefusalGraceSeconds: -1 },
+      /refreshRefusalGraceSeconds .*between 0 and 604800/,
+    ],
+    [
+      'a NaN refusal grace',
+      { refreshRefusalGraceSeconds: NaN },
+      /refreshRefusalGraceSeconds .*NaN/,
+    ],
+    [
+      'a warning threshold of zero',
+      { refreshFailureWarningThreshold: 0 },
+      /refreshFailureWarningThreshold .*between 1 and 1000/,
+    ],
+    [
+      'a fractional warning threshold',
+      { refreshFailureWarningThreshold: 1.5 },
+      /refreshFailureWarningThreshold .*integer/,
     ],
     ['a request timeout given as text', { requestTimeoutMs: '1000' }, /requestTimeoutMs/],
     [

@@ -49,6 +49,8 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     tokenRefreshIntervalSeconds: options.tokenRefreshIntervalSeconds ?? 60,
     inboundSweepIntervalSeconds: options.inboundSweepIntervalSeconds ?? 5,
     tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
+    refreshRefusalGraceSeconds: options.refreshRefusalGraceSeconds ?? 600,
+    refreshFailureWarningThreshold: options.refreshFailureWarningThreshold ?? 3,
   };
 }
 

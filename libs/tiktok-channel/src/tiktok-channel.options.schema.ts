@@ -156,4 +156,10 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(1, 64, '', { integer: true })
   tokenRefreshConcurrency: number;
+
+  @IsFiniteInRange(0, 604_800, 'seconds')
+  refreshRefusalGraceSeconds: number;
+
+  @IsFiniteInRange(1, 1000, 'failures', { integer: true })
+  refreshFailureWarningThreshold: number;
 }

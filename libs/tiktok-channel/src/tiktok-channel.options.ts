@@ -60,6 +60,20 @@ export interface TiktokChannelModuleOptions {
   inboundSweepIntervalSeconds?: number;
   /** TikTok refresh calls one process runs at once during a sweep. Default 4 (1–64). */
   tokenRefreshConcurrency?: number;
+  /**
+   * How long TikTok must keep refusing an account's refresh token (40103 expired, 40107 invalid)
+   * before the account is marked `reauthorization_required`: one refusal is retried, and only a
+   * refusal that still comes this long after the first flags the account. Any other failure
+   * (codeless HTTP errors, 5xx, 50000, other codes, timeouts) never flags it. Default 600 s (the
+   * default refresh lead, so a refused account is flagged about when its access token runs out);
+   * 0 flags at the first refusal; at most 7 days.
+   */
+  refreshRefusalGraceSeconds?: number;
+  /**
+   * Failed refreshes of one account in a row after which the host hears
+   * `tiktok.account.refresh_failing` (once per run of failures). Default 3 (1–1000).
+   */
+  refreshFailureWarningThreshold?: number;
   /** Where a person lands when the OAuth state is unusable (expired, forged), so no context is known. Default `/`. */
   defaultReturnUrl?: string;
 }

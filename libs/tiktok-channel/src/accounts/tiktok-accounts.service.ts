@@ -57,7 +57,18 @@ export class TiktokAccountsService {
       [accountId, reason],
     );
     if (rows.length === 0) return; // already flagged: the host was told then
-    const inboxId = rows[0].host_inbox_id;
+    await this.announceReauthorizationRequired(accountId, rows[0].host_inbox_id, reason);
+  }
+
+  /**
+   * Tells the host that an account was just flagged (by whoever flipped its status, once): the
+   * port first, then the automation event.
+   */
+  async announceReauthorizationRequired(
+    accountId: string,
+    inboxId: string | null,
+    reason: string,
+  ): Promise<void> {
     this.logger.warn(`TikTok account ${accountId} needs reauthorization: ${reason}`);
     if (!inboxId) return;
     await this.port.onAccountStatus({ inboxId, status: 'reauthorization_required', reason });

@@ -8,6 +8,8 @@ export const TiktokEvents = {
   AccountConnected: 'tiktok.account.connected',
   AccountReauthorizationRequired: 'tiktok.account.reauthorization_required',
   RefreshTokenExpiring: 'tiktok.account.refresh_token_expiring',
+  RefreshFailing: 'tiktok.account.refresh_failing',
+  RefreshRecovered: 'tiktok.account.refresh_recovered',
   ConversationOpened: 'tiktok.conversation.opened',
   MessageReceived: 'tiktok.message.received',
   MessageSent: 'tiktok.message.sent',
@@ -32,6 +34,30 @@ export interface RefreshTokenExpiringEvent {
   inboxId: string;
   accountId: string;
   refreshTokenExpiresAt: Date;
+}
+
+/**
+ * Refreshing the account's access token has failed `refreshFailureWarningThreshold` times in a
+ * row (published once per run of failures). The account is still active and the library keeps
+ * retrying with backoff; once the access token lapses, TikTok calls for it fail until a refresh
+ * works again. Usually TikTok or the network between (a proxy, a firewall, a wrong base URL).
+ */
+export interface RefreshFailingEvent {
+  inboxId: string;
+  accountId: string;
+  consecutiveFailures: number;
+  /** When the first failure of this run happened. */
+  failingSince: Date;
+  /** The last failure in words: TikTok code or HTTP status and message, never a token. */
+  lastError: string;
+}
+
+/** A refresh worked again after the host was warned with `tiktok.account.refresh_failing`. */
+export interface RefreshRecoveredEvent {
+  inboxId: string;
+  accountId: string;
+  /** How many refreshes in a row had failed before this one worked. */
+  failedAttempts: number;
 }
 
 export interface ConversationOpenedEvent {

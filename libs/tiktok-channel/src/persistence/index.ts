@@ -5,6 +5,7 @@ import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.
 import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
 import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
+import { TiktokRefreshDiagnostics1764290000000 } from './migrations/1764290000000-tiktok-refresh-diagnostics';
 
 export {
   TiktokAccountEntity,
@@ -27,4 +28,5 @@ export const tiktokChannelEntities = [
 export const tiktokChannelMigrations = [
   TiktokChannelInitial1764000000000,
   TiktokRefreshLease1764100000000,
+  TiktokRefreshDiagnostics1764290000000,
 ];

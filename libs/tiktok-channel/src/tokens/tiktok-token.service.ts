@@ -8,12 +8,18 @@ import type { TiktokApiClient } from '../api/tiktok-api.client';
 import { TiktokApiError } from '../api/tiktok-api.error';
 import type { TiktokTokenGrant } from '../api/tiktok-api.types';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
-import { TiktokEvents, type RefreshTokenExpiringEvent } from '../host/tiktok-events';
+import {
+  TiktokEvents,
+  type RefreshFailingEvent,
+  type RefreshRecoveredEvent,
+  type RefreshTokenExpiringEvent,
+} from '../host/tiktok-events';
 import { queryRows } from '../persistence/sql';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from '../tiktok-channel.constants';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import type { TokenCipher } from './token-cipher';
-import { TiktokReauthorizationRequiredError } from './token.errors';
+import { classifyRefreshFailure, describeRefreshFailure } from './refresh-failure';
+import { TiktokReauthorizationRequiredError, TiktokRefreshFailedError } from './token.errors';
 
 interface TokenRow {
   status: string;
@@ -21,6 +27,11 @@ interface TokenRow {
   access_token_enc: string;
   access_token_expires_at: Date;
   refresh_lease_until: Date | null;
+  /** Computed by PostgreSQL, so the app's clock does not decide. */
+  backing_off: boolean;
+  refresh_retry_at: Date | null;
+  refresh_failures: number;
+  last_refresh_error: string | null;
 }
 
 /** A refresh this caller may run: the account's lease is ours until we release it. */
@@ -44,13 +55,15 @@ const LEASE_POLL_MS = 100;
 const RETRY_BASE_SECONDS = 30;
 const RETRY_MAX_SECONDS = 3600;
 
-/** Error classes after which refreshing again cannot help: only a person reconnecting can. */
-const PERMANENT_REFRESH_FAILURES = new Set([
-  'auth_revoked',
-  'auth_expired',
-  'connect_failed',
-  'invalid_request',
-]);
+/** What storing a failed refresh tells the caller. */
+interface RecordedFailure {
+  refresh_failures: number;
+  host_inbox_id: string | null;
+  refresh_failing_since: Date;
+  refresh_retry_at: Date;
+  /** This failure flagged the account: TikTok refused its refresh token for the whole grace. */
+  flagged: boolean;
+}
 
 /**
  * The only way the library gets an access token. Tokens are refreshed when they come within
@@ -246,7 +259,18 @@ export class TiktokTokenService {
         : this.isNearExpiry(row.access_token_expires_at);
       if (!stale) return current;
       const leased = row.refresh_lease_until !== null && row.refresh_lease_until > new Date();
-      if (!leased) continue; // released between our two statements: claim again
+      if (!leased) {
+        if (!row.backing_off) continue; // released between our two statements: claim again
+        // The last refresh failed and its backoff has not run out: calling TikTok again now would
+        // only repeat the failure. The stored token may still do meanwhile.
+        if (!staleSealedToken && !this.isExpired(row.access_token_expires_at)) return current;
+        throw new TiktokRefreshFailedError(
+          accountId,
+          row.refresh_failures,
+          row.refresh_retry_at,
+          row.last_refresh_error ?? 'unknown',
+        );
+      }
       // Another caller is refreshing early; the current token still works meanwhile.
       if (!staleSealedToken && !this.isExpired(row.access_token_expires_at)) return current;
       if (Date.now() > deadline) {
@@ -272,6 +296,7 @@ export class TiktokTokenService {
           SET refresh_lease_until = now() + make_interval(secs => $2), refresh_lease_owner = $3
         WHERE id = $1 AND status = 'active'
           AND (refresh_lease_until IS NULL OR refresh_lease_until < now())
+          AND (refresh_retry_at IS NULL OR refresh_retry_at <= now())
           AND (CASE WHEN $4::text IS NULL
                     THEN access_token_expires_at < now() + make_interval(secs => $5)
                     ELSE access_token_enc = $4 END)
@@ -307,32 +332,22 @@ export class TiktokTokenService {
     try {
       grant = await this.client.refreshAccessToken(this.cipher.decrypt(claim.refresh_token_enc));
     } catch (error) {
-      if (error instanceof TiktokApiError && PERMANENT_REFRESH_FAILURES.has(error.errorClass)) {
-        const reason = `refresh refused by TikTok (code ${error.code ?? error.httpStatus})`;
-        await this.releaseLease(claim);
-        await this.accounts.markReauthorizationRequired(claim.id, reason);
-        throw new TiktokReauthorizationRequiredError(claim.id, reason);
-      }
-      await this.dataSource.query(
-        `UPDATE tiktok_accounts
-            SET refresh_failures = refresh_failures + 1,
-                refresh_retry_at = now() + make_interval(secs => LEAST($3::int, $4::int * power(2, LEAST(refresh_failures, 12))::int)),
-                refresh_lease_until = NULL, refresh_lease_owner = NULL
-          WHERE id = $1 AND refresh_lease_owner = $2`,
-        [claim.id, claim.owner, RETRY_MAX_SECONDS, RETRY_BASE_SECONDS],
-      );
-      throw error;
+      return this.recordFailure(claim, error);
     }
     const sealed = this.sealGrant(grant);
     // Written whoever holds the lease now: TikTok just accepted our refresh token, so this pair is
-    // the only valid one, whatever happened to the lease meanwhile.
-    await this.dataSource.query(
-      `UPDATE tiktok_accounts
+    // the only valid one, whatever happened to the lease meanwhile. The run of failures ends here.
+    const [row] = await queryRows<{ failures_before: number; host_inbox_id: string | null }>(
+      this.dataSource,
+      `UPDATE tiktok_accounts a
           SET access_token_enc = $2, refresh_token_enc = $3, access_token_expires_at = $4,
               refresh_token_expires_at = $5, scopes = $6, refresh_failures = 0, refresh_retry_at = NULL,
+              refresh_failing_since = NULL, refresh_refused_since = NULL,
               refresh_lease_until = NULL, refresh_lease_owner = NULL,
               last_refreshed_at = now(), updated_at = now()
-        WHERE id = $1`,
+         FROM (SELECT id, refresh_failures FROM tiktok_accounts WHERE id = $1 FOR UPDATE) before
+        WHERE a.id = before.id
+        RETURNING before.refresh_failures AS failures_before, a.host_inbox_id`,
       [
         claim.id,
         sealed.accessTokenEnc,
@@ -342,7 +357,88 @@ export class TiktokTokenService {
         grant.scopes,
       ],
     );
+    if (row?.host_inbox_id && row.failures_before >= this.config.refreshFailureWarningThreshold) {
+      this.events.publish<RefreshRecoveredEvent>(TiktokEvents.RefreshRecovered, {
+        inboxId: row.host_inbox_id,
+        accountId: claim.id,
+        failedAttempts: row.failures_before,
+      });
+    }
     return { token: grant.accessToken, sealed: sealed.accessTokenEnc };
+  }
+
+  /**
+   * Stores a failed refresh and lets go of the lease, in one statement (no transaction around
+   * TikTok's call, so nothing rolls the count back). Only TikTok's explicit refusal of the refresh
+   * token, repeated for `refreshRefusalGraceSeconds`, flags the account; every other failure is
+   * retried with backoff, and the host is warned after `refreshFailureWarningThreshold` in a row.
+   */
+  private async recordFailure(claim: RefreshClaim, error: unknown): Promise<never> {
+    const refused = classifyRefreshFailure(error) === 'refused';
+    const detail = describeRefreshFailure(error);
+    const grace = this.config.refreshRefusalGraceSeconds;
+    // Backoff doubles with each failure in a row. A refusal is tried again no later than when its
+    // grace runs out, so a refusal that persists flags the account on time.
+    const reason = `refresh refused by TikTok (${detail})`;
+    // Flagging happens in this same statement: were it a second one, a sweep worker (here or in
+    // another process) could claim the account in between and spend the refresh token again.
+    const [row] = await queryRows<RecordedFailure>(
+      this.dataSource,
+      `UPDATE tiktok_accounts a
+          SET refresh_failures = a.refresh_failures + 1,
+              refresh_failing_since = COALESCE(a.refresh_failing_since, now()),
+              refresh_refused_since = CASE WHEN $3 THEN COALESCE(a.refresh_refused_since, now())
+                                           ELSE a.refresh_refused_since END,
+              status = CASE WHEN $3 AND a.status = 'active'
+                                 AND COALESCE(a.refresh_refused_since, now()) <= now() - make_interval(secs => $5)
+                            THEN 'reauthorization_required' ELSE a.status END,
+              status_reason = CASE WHEN $3 AND a.status = 'active'
+                                 AND COALESCE(a.refresh_refused_since, now()) <= now() - make_interval(secs => $5)
+                            THEN $8 ELSE a.status_reason END,
+              last_refresh_error = $4, last_refresh_error_at = now(),
+              refresh_retry_at = LEAST(
+                now() + make_interval(secs => LEAST($6::int, $7::int * power(2, LEAST(a.refresh_failures, 12))::int)),
+                CASE WHEN $3 THEN COALESCE(a.refresh_refused_since, now()) + make_interval(secs => $5) END),
+              refresh_lease_until = NULL, refresh_lease_owner = NULL, updated_at = now()
+         FROM (SELECT id, status FROM tiktok_accounts WHERE id = $1 FOR UPDATE) before
+        WHERE a.id = before.id AND a.refresh_lease_owner = $2
+        RETURNING a.refresh_failures, a.host_inbox_id, a.refresh_failing_since, a.refresh_retry_at,
+                  (before.status = 'active' AND a.status = 'reauthorization_required') AS flagged`,
+      [
+        claim.id,
+        claim.owner,
+        refused,
+        detail,
+        grace,
+        RETRY_MAX_SECONDS,
+        RETRY_BASE_SECONDS,
+        reason,
+      ],
+    );
+    const apiError = error instanceof TiktokApiError ? error : undefined;
+    // No row: the lease lapsed and someone else holds the account now; their outcome stands.
+    if (!row) throw new TiktokRefreshFailedError(claim.id, 0, null, detail, apiError);
+
+    if (row.flagged) {
+      await this.accounts.announceReauthorizationRequired(claim.id, row.host_inbox_id, reason);
+      throw new TiktokReauthorizationRequiredError(claim.id, reason);
+    }
+    if (row.host_inbox_id && row.refresh_failures === this.config.refreshFailureWarningThreshold) {
+      this.events.publish<RefreshFailingEvent>(TiktokEvents.RefreshFailing, {
+        inboxId: row.host_inbox_id,
+        accountId: claim.id,
+        consecutiveFailures: row.refresh_failures,
+        failingSince: row.refresh_failing_since,
+        lastError: detail,
+      });
+    }
+    throw new TiktokRefreshFailedError(
+      claim.id,
+      row.refresh_failures,
+      row.refresh_retry_at,
+      detail,
+      apiError,
+    );
   }
 
   private async releaseLease(claim: RefreshClaim): Promise<void> {
@@ -356,7 +452,9 @@ export class TiktokTokenService {
   private async readTokenRow(accountId: string): Promise<TokenRow> {
     const [row] = await queryRows<TokenRow>(
       this.dataSource,
-      `SELECT status, status_reason, access_token_enc, access_token_expires_at, refresh_lease_until
+      `SELECT status, status_reason, access_token_enc, access_token_expires_at, refresh_lease_until,
+              (refresh_retry_at IS NOT NULL AND refresh_retry_at > now()) AS backing_off,
+              refresh_retry_at, refresh_failures, last_refresh_error
          FROM tiktok_accounts WHERE id = $1`,
       [accountId],
     );

@@ -91,6 +91,24 @@ export class TiktokAccountEntity {
   @Column({ name: 'refresh_retry_at', type: 'timestamptz', nullable: true })
   refreshRetryAt: Date | null;
 
+  /** When the current run of failed refreshes began; null while refreshes succeed. */
+  @Column({ name: 'refresh_failing_since', type: 'timestamptz', nullable: true })
+  refreshFailingSince: Date | null;
+
+  /**
+   * When TikTok began refusing the refresh token (40103/40107) in the current run of failures;
+   * the account is flagged once refusals have lasted `refreshRefusalGraceSeconds`.
+   */
+  @Column({ name: 'refresh_refused_since', type: 'timestamptz', nullable: true })
+  refreshRefusedSince: Date | null;
+
+  /** The last refresh failure in words (code, HTTP status, TikTok's message; never a token). Kept after a recovery. */
+  @Column({ name: 'last_refresh_error', type: 'text', nullable: true })
+  lastRefreshError: string | null;
+
+  @Column({ name: 'last_refresh_error_at', type: 'timestamptz', nullable: true })
+  lastRefreshErrorAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
