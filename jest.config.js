@@ -8,6 +8,8 @@ module.exports = {
     '<rootDir>/apps/**/*.spec.ts',
     '<rootDir>/test/**/*.spec.ts',
   ],
+  // Child-process tests (several demos, kill -9, PostgreSQL restarts): `npm run test:faults`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/processes/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },

@@ -11,7 +11,9 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const dataDir = join(__dirname, '..', '..', '.data', `test-pg-${process.pid}`);
-  const server = await startLocalPostgres({ dataDir, persistent: false });
+  // fsync off: a throwaway cluster for one run, where speed matters and an OS crash loses nothing
+  // worth keeping. The demo runs with fsync on.
+  const server = await startLocalPostgres({ dataDir, persistent: false, fsync: false });
   process.env.TEST_ADMIN_DATABASE_URL = server.url;
   (globalThis as { __TEST_PG__?: { stop(): Promise<void> } }).__TEST_PG__ = server;
 }

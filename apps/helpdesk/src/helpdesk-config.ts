@@ -13,6 +13,10 @@ export interface HelpdeskConfig {
     redirectUri: string;
     /** `keyId:base64Of32Bytes`, newest first. */
     tokenEncryptionKeys: string[];
+    /** Cadence of the channel's token refresh sweep; the library's default (60 s) when unset. */
+    tokenRefreshIntervalSeconds?: number;
+    /** Cadence of the channel's inbound sweep; the library's default (5 s) when unset. */
+    inboundSweepIntervalSeconds?: number;
   };
   /** Run the library's sweeps (token refresh, stale webhook events). Default false: tests drive time. */
   backgroundJobs?: boolean;

@@ -43,6 +43,8 @@ export class HelpdeskModule {
             redirectUri: config.tiktok.redirectUri,
             tokenEncryptionKeys: config.tiktok.tokenEncryptionKeys,
             enableBackgroundJobs: config.backgroundJobs ?? false,
+            tokenRefreshIntervalSeconds: config.tiktok.tokenRefreshIntervalSeconds,
+            inboundSweepIntervalSeconds: config.tiktok.inboundSweepIntervalSeconds,
             resolveConnectContext,
           }),
           helpdeskPort: HelpdeskTiktokAdapter,

