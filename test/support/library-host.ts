@@ -27,6 +27,8 @@ export interface LibraryHost {
   port: RecordingPort;
   sandbox: RunningSandbox;
   db: Client;
+  /** The suite's own database, for a second connection of a test's own. */
+  databaseUrl: string;
   url: string;
   appSecret: string;
   /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
@@ -88,6 +90,7 @@ export async function startLibraryHost(
     port,
     sandbox,
     db,
+    databaseUrl: database.url,
     url,
     appSecret,
     received: (tiktokMessageId) =>

@@ -96,14 +96,18 @@ export class InboundProcessor implements OnModuleDestroy {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
         `tiktok:${claimed.business_id}:${claimed.tiktok_conversation_id}`,
       ]);
-      // Under the conversation lock, the oldest due event of the conversation goes first.
+      // Under the conversation lock, the oldest due event of the conversation goes first. If
+      // another worker holds it (it claimed it and waits for this lock), that worker goes first:
+      // skipping it would hand the host a later message before an earlier one.
       const [event] = await queryRows<InboundEventRow>(
         manager,
         `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts
            FROM tiktok_webhook_events
-          WHERE status = 'pending' AND next_attempt_at <= now()
-            AND business_id = $1 AND tiktok_conversation_id = $2
-          ORDER BY event_timestamp NULLS FIRST, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          WHERE id = (SELECT id FROM tiktok_webhook_events
+                       WHERE status = 'pending' AND next_attempt_at <= now()
+                         AND business_id = $1 AND tiktok_conversation_id = $2
+                       ORDER BY event_timestamp NULLS FIRST, id LIMIT 1)
+          FOR UPDATE SKIP LOCKED`,
         [claimed.business_id, claimed.tiktok_conversation_id],
       );
       if (!event) return true;
