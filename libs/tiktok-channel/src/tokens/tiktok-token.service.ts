@@ -55,6 +55,8 @@ const LEASE_POLL_MS = 100;
 const RETRY_BASE_SECONDS = 30;
 const RETRY_MAX_SECONDS = 3600;
 
+type RefreshAnswer = { grant: TiktokTokenGrant } | { error: unknown };
+
 /** What storing a failed refresh tells the caller. */
 interface RecordedFailure {
   refresh_failures: number;
@@ -168,23 +170,38 @@ export class TiktokTokenService {
    * Refreshes every active account near expiry, for the background sweep. `tokenRefreshConcurrency`
    * workers each claim one due account at a time with `SKIP LOCKED`, so any number of processes
    * split the work without waiting on one another, and each account is refreshed once.
+   *
+   * Storing an answer stays off TikTok's path: a worker stores it while TikTok answers its next
+   * refresh, so `tokenRefreshConcurrency` refresh calls are in flight most of the time. Claims are
+   * not taken ahead: a process whose calls hang holds no more accounts than it is calling for.
    */
   async refreshDueAccounts(): Promise<{ refreshed: number; failed: number }> {
     let refreshed = 0;
     let failed = 0;
+    const settle = async (claim: RefreshClaim, stored: Promise<SealedToken>): Promise<void> => {
+      try {
+        await stored;
+        refreshed++;
+      } catch (error) {
+        failed++;
+        this.logger.warn(
+          `Refreshing TikTok account ${claim.id} failed: ${(error as Error).message}`,
+        );
+      }
+    };
     const worker = async (): Promise<void> => {
-      for (;;) {
-        const claim = await this.claimDue();
-        if (!claim) return;
-        try {
-          await this.runRefresh(claim);
-          refreshed++;
-        } catch (error) {
-          failed++;
-          this.logger.warn(
-            `Refreshing TikTok account ${claim.id} failed: ${(error as Error).message}`,
-          );
+      let storing: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          const claim = await this.claimDue();
+          if (!claim) return;
+          const answer = await this.callRefresh(claim);
+          // At most one answer waits to be stored per worker.
+          await storing;
+          storing = settle(claim, this.storeAnswer(claim, answer));
         }
+      } finally {
+        await storing;
       }
     };
     await Promise.all(Array.from({ length: this.config.tokenRefreshConcurrency }, worker));
@@ -328,12 +345,27 @@ export class TiktokTokenService {
 
   /** Calls TikTok with the lease held (and no connection), then stores the outcome and lets go. */
   private async runRefresh(claim: RefreshClaim): Promise<SealedToken> {
-    let grant: TiktokTokenGrant;
+    return this.storeAnswer(claim, await this.callRefresh(claim));
+  }
+
+  /** TikTok's answer to a refresh of the claimed account; never throws. */
+  private async callRefresh(claim: RefreshClaim): Promise<RefreshAnswer> {
     try {
-      grant = await this.client.refreshAccessToken(this.cipher.decrypt(claim.refresh_token_enc));
+      const token = this.cipher.decrypt(claim.refresh_token_enc);
+      return { grant: await this.client.refreshAccessToken(token) };
     } catch (error) {
-      return this.recordFailure(claim, error);
+      return { error };
     }
+  }
+
+  private storeAnswer(claim: RefreshClaim, answer: RefreshAnswer): Promise<SealedToken> {
+    return 'grant' in answer
+      ? this.storeGrant(claim, answer.grant)
+      : this.recordFailure(claim, answer.error);
+  }
+
+  /** Stores the new pair TikTok just handed out for the claimed account, and lets go of it. */
+  private async storeGrant(claim: RefreshClaim, grant: TiktokTokenGrant): Promise<SealedToken> {
     const sealed = this.sealGrant(grant);
     // Written whoever holds the lease now: TikTok just accepted our refresh token, so this pair is
     // the only valid one, whatever happened to the lease meanwhile. The run of failures ends here.
