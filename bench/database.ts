@@ -6,6 +6,7 @@ import {
   startLocalPostgres,
   type LocalPostgres,
 } from '../apps/helpdesk/src/database/local-postgres';
+import { readPostmasterLock } from '../apps/helpdesk/src/database/stale-postgres';
 import { stopPostgres } from '../apps/helpdesk/src/demo/stop-postgres';
 
 /** A fresh database for one bench run, on `DATABASE_URL`'s server or an embedded one. */
@@ -14,6 +15,8 @@ export interface BenchDatabase {
   url: string;
   /** How the server was obtained, for the report (no password). */
   source: string;
+  /** The embedded server's postmaster, to account its CPU; unknown with DATABASE_URL. */
+  serverPid?: number;
   /** Drops the run's database and stops an embedded server. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export async function openBenchDatabase(repoRoot: string): Promise<BenchDatabase
   return {
     url: url.toString(),
     source,
+    serverPid: server ? readPostmasterLock(dataDir)?.pid : undefined,
     close: () =>
       (closing ??= (async () => {
         try {

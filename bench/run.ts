@@ -226,7 +226,7 @@ async function main(): Promise<number> {
       } else {
         console.log('');
         console.log('token refresh sweep:');
-        const suite = await runTokenSweepBench(database.url, sweepConfig, log);
+        const suite = await runTokenSweepBench(database, sweepConfig, log);
         printSuite(suite);
         results.push(suite);
       }

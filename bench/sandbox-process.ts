@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 
 export interface SandboxProcess {
+  pid: number;
   url: string;
   apiBaseUrl: string;
   authorizeUrl: string;
@@ -50,6 +51,7 @@ export async function startSandboxProcess(
     await sleep(100);
   }
   return {
+    pid: child.pid as number,
     url,
     apiBaseUrl: `${url}/open_api/v1.3/`,
     authorizeUrl: `${url}/v2/auth/authorize/`,

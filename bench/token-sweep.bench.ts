@@ -12,8 +12,9 @@ import {
 } from 'tiktok-channel';
 import { TokenCipher } from 'tiktok-channel/testing';
 import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
+import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
 import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
-import { figure, target, type SuiteResult } from './results';
+import { figure, target, type Figure, type SuiteResult } from './results';
 
 /**
  * The token refresh sweep with many accounts due at once, against TikTok answering each refresh
@@ -179,11 +180,31 @@ async function startLibrary(
   return NestFactory.createApplicationContext(TokenSweepBenchModule, { logger: ['error'] });
 }
 
+/** CPU spent by each part while `work` runs, in ms. */
+async function measureCpu<T>(
+  parts: { sandboxPid: number; serverPid?: number },
+  work: () => Promise<T>,
+): Promise<{ result: T; own: number; sandbox: number; database: number }> {
+  const before = {
+    own: ownCpuMs(),
+    sandbox: processCpuMs(parts.sandboxPid),
+    database: serverCpuMs(parts.serverPid),
+  };
+  const result = await work();
+  return {
+    result,
+    own: ownCpuMs() - before.own,
+    sandbox: processCpuMs(parts.sandboxPid) - before.sandbox,
+    database: serverCpuMs(parts.serverPid) - before.database,
+  };
+}
+
 export async function runTokenSweepBench(
-  databaseUrl: string,
+  database: { url: string; serverPid?: number },
   config: TokenSweepConfig,
   log: (line: string) => void,
 ): Promise<SuiteResult> {
+  const databaseUrl = database.url;
   const suiteStarted = performance.now();
   const failures: string[] = [];
   const closers: Array<() => Promise<void>> = [];
@@ -207,19 +228,18 @@ export async function runTokenSweepBench(
     await postJson(`${sandbox.url}/sandbox/latency`, { path: REFRESH_PATH, ms: latencyMs });
 
     log(`floor: ${n} refresh calls, ${concurrency} at a time, straight to the sandbox…`);
-    const floor = await runFloor(
-      sandbox,
-      secrets.appId,
-      secrets.appSecret,
-      floorGrants,
-      concurrency,
+    const cpuParts = { sandboxPid: sandbox.pid, serverPid: database.serverPid };
+    const floorRun = await measureCpu(cpuParts, () =>
+      runFloor(sandbox, secrets.appId, secrets.appSecret, floorGrants, concurrency),
     );
+    const floor = floorRun.result;
     if (floor.errors > 0) failures.push(`token sweep floor: ${floor.errors} refresh calls failed`);
 
     log(`library: TiktokTokenService.refreshDueAccounts() over ${n} due accounts…`);
     const tokens = library.get(TiktokTokenService);
     const started = performance.now();
-    const outcome = await tokens.refreshDueAccounts();
+    const libraryRun = await measureCpu(cpuParts, () => tokens.refreshDueAccounts());
+    const outcome = libraryRun.result;
     const elapsedMs = performance.now() - started;
     await postJson(`${sandbox.url}/sandbox/latency`, { path: REFRESH_PATH, ms: 0 });
 
@@ -251,7 +271,7 @@ export async function runTokenSweepBench(
     const floorRef = { label: 'floor (bare refresh calls)', kind: 'baseline' as const };
     const librarySubject = 'library (TiktokTokenService sweep)';
     const floorSubject = 'floor (fetch to the sandbox, no database)';
-    const figures = [
+    const figures: Figure[] = [
       figure({
         id: 'sweep.seconds',
         label: 'sweep time',
@@ -303,6 +323,44 @@ export async function runTokenSweepBench(
         }),
       ),
     ];
+    const perCall = (ms: number) => ms / n;
+    figures.push(
+      figure({
+        id: 'cpu.library-process',
+        label: 'CPU per refresh, in the calling process',
+        subject: librarySubject,
+        value: perCall(libraryRun.own),
+        unit: 'ms',
+        reference: { label: 'floor, its client', kind: 'baseline', value: perCall(floorRun.own) },
+      }),
+      figure({
+        id: 'cpu.database',
+        label: 'CPU per refresh, in PostgreSQL',
+        subject: librarySubject,
+        value: perCall(libraryRun.database),
+        unit: 'ms',
+      }),
+      figure({
+        id: 'cpu.sandbox',
+        label: 'CPU per refresh, in the sandbox',
+        subject: librarySubject,
+        value: perCall(libraryRun.sandbox),
+        unit: 'ms',
+        reference: { label: 'floor', kind: 'baseline', value: perCall(floorRun.sandbox) },
+      }),
+      figure({
+        id: 'cpu.total',
+        label: 'CPU per refresh, all parts',
+        subject: librarySubject,
+        value: perCall(libraryRun.own + libraryRun.database + libraryRun.sandbox),
+        unit: 'ms',
+        reference: {
+          label: 'floor',
+          kind: 'baseline',
+          value: perCall(floorRun.own + floorRun.sandbox),
+        },
+      }),
+    );
     const limit = 1.3 * idealS;
     return {
       id: 'token-sweep',
@@ -348,6 +406,17 @@ export async function runTokenSweepBench(
           ],
         },
         {
+          title: 'Token sweep: CPU per refresh',
+          unit: 'ms',
+          bars: [
+            { label: 'floor: client', value: perCall(floorRun.own), role: 'reference' },
+            { label: 'floor: sandbox', value: perCall(floorRun.sandbox), role: 'reference' },
+            { label: 'library: process', value: perCall(libraryRun.own), role: 'measured' },
+            { label: 'library: PostgreSQL', value: perCall(libraryRun.database), role: 'measured' },
+            { label: 'library: sandbox', value: perCall(libraryRun.sandbox), role: 'measured' },
+          ],
+        },
+        {
           title: 'Token sweep: one refresh call, seen by the floor',
           unit: 'ms',
           bars: [
@@ -362,6 +431,7 @@ export async function runTokenSweepBench(
       ],
       notes: [
         'The sandbox runs in its own process; the library, PostgreSQL and the sandbox share the machine.',
+        'CPU figures come from /proc: they hold on a busy machine, where elapsed times stretch.',
         `TypeORM's default pool (10 connections) serves the ${concurrency} refresh workers.`,
       ],
       elapsedSeconds: (performance.now() - suiteStarted) / 1000,

@@ -39,6 +39,8 @@ interface RefreshClaim {
   id: string;
   owner: string;
   refresh_token_enc: string;
+  /** Failed refreshes in a row when claimed; only the lease holder changes it meanwhile. */
+  refresh_failures: number;
 }
 
 /** A token and its stored (sealed) form: the sealed form tells whether it changed since. */
@@ -317,7 +319,7 @@ export class TiktokTokenService {
           AND (CASE WHEN $4::text IS NULL
                     THEN access_token_expires_at < now() + make_interval(secs => $5)
                     ELSE access_token_enc = $4 END)
-        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc`,
+        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc, refresh_failures`,
       [accountId, this.leaseSeconds(), owner, staleSealedToken ?? null, this.leadSeconds()],
     );
     return row ?? null;
@@ -337,7 +339,7 @@ export class TiktokTokenService {
              AND (refresh_retry_at IS NULL OR refresh_retry_at <= now())
            ORDER BY access_token_expires_at
            LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc`,
+        RETURNING id, refresh_lease_owner AS owner, refresh_token_enc, refresh_failures`,
       [this.leaseSeconds(), randomUUID(), this.leadSeconds()],
     );
     return row ?? null;
@@ -369,17 +371,16 @@ export class TiktokTokenService {
     const sealed = this.sealGrant(grant);
     // Written whoever holds the lease now: TikTok just accepted our refresh token, so this pair is
     // the only valid one, whatever happened to the lease meanwhile. The run of failures ends here.
-    const [row] = await queryRows<{ failures_before: number; host_inbox_id: string | null }>(
+    const [row] = await queryRows<{ host_inbox_id: string | null }>(
       this.dataSource,
-      `UPDATE tiktok_accounts a
+      `UPDATE tiktok_accounts
           SET access_token_enc = $2, refresh_token_enc = $3, access_token_expires_at = $4,
               refresh_token_expires_at = $5, scopes = $6, refresh_failures = 0, refresh_retry_at = NULL,
               refresh_failing_since = NULL, refresh_refused_since = NULL,
               refresh_lease_until = NULL, refresh_lease_owner = NULL,
               last_refreshed_at = now(), updated_at = now()
-         FROM (SELECT id, refresh_failures FROM tiktok_accounts WHERE id = $1 FOR UPDATE) before
-        WHERE a.id = before.id
-        RETURNING before.refresh_failures AS failures_before, a.host_inbox_id`,
+        WHERE id = $1
+        RETURNING host_inbox_id`,
       [
         claim.id,
         sealed.accessTokenEnc,
@@ -389,11 +390,14 @@ export class TiktokTokenService {
         grant.scopes,
       ],
     );
-    if (row?.host_inbox_id && row.failures_before >= this.config.refreshFailureWarningThreshold) {
+    if (
+      row?.host_inbox_id &&
+      claim.refresh_failures >= this.config.refreshFailureWarningThreshold
+    ) {
       this.events.publish<RefreshRecoveredEvent>(TiktokEvents.RefreshRecovered, {
         inboxId: row.host_inbox_id,
         accountId: claim.id,
-        failedAttempts: row.failures_before,
+        failedAttempts: claim.refresh_failures,
       });
     }
     return { token: grant.accessToken, sealed: sealed.accessTokenEnc };
