@@ -19,6 +19,7 @@ import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from '../tiktok-channel.consta
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import type { TokenCipher } from './token-cipher';
 import { classifyRefreshFailure, describeRefreshFailure } from './refresh-failure';
+import { pumpRefreshes } from './refresh-pump';
 import { TiktokReauthorizationRequiredError, TiktokRefreshFailedError } from './token.errors';
 
 interface TokenRow {
@@ -57,7 +58,8 @@ const LEASE_POLL_MS = 100;
 const RETRY_BASE_SECONDS = 30;
 const RETRY_MAX_SECONDS = 3600;
 
-type RefreshAnswer = { grant: TiktokTokenGrant } | { error: unknown };
+/** TikTok's answer to a refresh; `at` is when it came (lifetimes count from then). */
+type RefreshAnswer = { grant: TiktokTokenGrant; at: Date } | { error: unknown };
 
 /** What storing a failed refresh tells the caller. */
 interface RecordedFailure {
@@ -169,45 +171,19 @@ export class TiktokTokenService {
   }
 
   /**
-   * Refreshes every active account near expiry, for the background sweep. `tokenRefreshConcurrency`
-   * workers each claim one due account at a time with `SKIP LOCKED`, so any number of processes
-   * split the work without waiting on one another, and each account is refreshed once.
-   *
-   * Storing an answer stays off TikTok's path: a worker stores it while TikTok answers its next
-   * refresh, so `tokenRefreshConcurrency` refresh calls are in flight most of the time. Claims are
-   * not taken ahead: a process whose calls hang holds no more accounts than it is calling for.
+   * Refreshes every active account near expiry, for the background sweep: at most
+   * `tokenRefreshConcurrency` TikTok calls out at once, due accounts claimed with `SKIP LOCKED` only
+   * for free call slots (so any number of processes split the work without waiting on one another,
+   * and a process whose calls hang holds no more accounts than it calls for), and the answers
+   * stored in batches while the next calls are out (see `pumpRefreshes`).
    */
   async refreshDueAccounts(): Promise<{ refreshed: number; failed: number }> {
-    let refreshed = 0;
-    let failed = 0;
-    const settle = async (claim: RefreshClaim, stored: Promise<SealedToken>): Promise<void> => {
-      try {
-        await stored;
-        refreshed++;
-      } catch (error) {
-        failed++;
-        this.logger.warn(
-          `Refreshing TikTok account ${claim.id} failed: ${(error as Error).message}`,
-        );
-      }
-    };
-    const worker = async (): Promise<void> => {
-      let storing: Promise<void> = Promise.resolve();
-      try {
-        for (;;) {
-          const claim = await this.claimDue();
-          if (!claim) return;
-          const answer = await this.callRefresh(claim);
-          // At most one answer waits to be stored per worker.
-          await storing;
-          storing = settle(claim, this.storeAnswer(claim, answer));
-        }
-      } finally {
-        await storing;
-      }
-    };
-    await Promise.all(Array.from({ length: this.config.tokenRefreshConcurrency }, worker));
-    return { refreshed, failed };
+    return pumpRefreshes<RefreshClaim, RefreshAnswer>({
+      slots: this.config.tokenRefreshConcurrency,
+      claim: (max) => this.claimDue(max),
+      call: (claim) => this.callRefresh(claim),
+      store: (batch) => this.storeSweepAnswers(batch),
+    });
   }
 
   /**
@@ -325,24 +301,91 @@ export class TiktokTokenService {
     return row ?? null;
   }
 
-  /** Takes the lease of the most urgent due account nobody holds, skipping rows others lock. */
-  private async claimDue(): Promise<RefreshClaim | null> {
-    const [row] = await queryRows<RefreshClaim>(
+  /** Takes the leases of up to `max` of the most urgent due accounts nobody holds, skipping rows others lock. */
+  private async claimDue(max: number): Promise<RefreshClaim[]> {
+    return queryRows<RefreshClaim>(
       this.dataSource,
       `UPDATE tiktok_accounts
           SET refresh_lease_until = now() + make_interval(secs => $1), refresh_lease_owner = $2
-        WHERE id = (
+        WHERE id = ANY(ARRAY(
           SELECT id FROM tiktok_accounts
            WHERE status = 'active'
              AND access_token_expires_at < now() + make_interval(secs => $3)
              AND (refresh_lease_until IS NULL OR refresh_lease_until < now())
              AND (refresh_retry_at IS NULL OR refresh_retry_at <= now())
            ORDER BY access_token_expires_at
-           LIMIT 1 FOR UPDATE SKIP LOCKED)
+           LIMIT $4 FOR UPDATE SKIP LOCKED))
         RETURNING id, refresh_lease_owner AS owner, refresh_token_enc, refresh_failures`,
-      [this.leaseSeconds(), randomUUID(), this.leadSeconds()],
+      [this.leaseSeconds(), randomUUID(), this.leadSeconds(), max],
     );
-    return row ?? null;
+  }
+
+  /**
+   * Stores a batch of the sweep's answers: every new pair in one statement, failures one by one
+   * (they are rare and each decides its account's fate). Logs what failed.
+   */
+  private async storeSweepAnswers(
+    batch: Array<{ claim: RefreshClaim; answer: RefreshAnswer }>,
+  ): Promise<{ refreshed: number; failed: number }> {
+    const granted = batch.flatMap(({ claim, answer }) =>
+      'grant' in answer ? [{ claim, grant: answer.grant, at: answer.at }] : [],
+    );
+    const outcomes = await Promise.allSettled([
+      granted.length > 0 ? this.storeGrants(granted) : Promise.resolve(),
+      ...batch.flatMap(({ claim, answer }) =>
+        'error' in answer ? [this.recordFailure(claim, answer.error)] : [],
+      ),
+    ]);
+    let failed = 0;
+    const [grants, ...failures] = outcomes;
+    if (grants.status === 'rejected') {
+      failed += granted.length;
+      this.logger.error(
+        `Storing ${granted.length} refreshed TikTok token pairs failed: ${(grants.reason as Error).message}`,
+      );
+    }
+    for (const failure of failures) {
+      failed++;
+      if (failure.status === 'rejected') {
+        this.logger.warn(
+          `Refreshing a TikTok account failed: ${(failure.reason as Error).message}`,
+        );
+      }
+    }
+    return { refreshed: grants.status === 'fulfilled' ? granted.length : 0, failed };
+  }
+
+  /** `storeGrant` for many accounts in one statement. */
+  private async storeGrants(
+    granted: Array<{ claim: RefreshClaim; grant: TiktokTokenGrant; at: Date }>,
+  ): Promise<void> {
+    const sealed = granted.map(({ grant, at }) => this.sealGrant(grant, at));
+    const rows = await queryRows<{ id: string; host_inbox_id: string | null }>(
+      this.dataSource,
+      `UPDATE tiktok_accounts a
+          SET access_token_enc = v.access_token_enc, refresh_token_enc = v.refresh_token_enc,
+              access_token_expires_at = v.access_token_expires_at,
+              refresh_token_expires_at = v.refresh_token_expires_at,
+              scopes = string_to_array(v.scopes, ' '), refresh_failures = 0, refresh_retry_at = NULL,
+              refresh_failing_since = NULL, refresh_refused_since = NULL,
+              refresh_lease_until = NULL, refresh_lease_owner = NULL,
+              last_refreshed_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])
+              AS v(id, access_token_enc, refresh_token_enc, access_token_expires_at, refresh_token_expires_at, scopes)
+        WHERE a.id = v.id
+        RETURNING a.id, a.host_inbox_id`,
+      [
+        granted.map(({ claim }) => claim.id),
+        sealed.map((s) => s.accessTokenEnc),
+        sealed.map((s) => s.refreshTokenEnc),
+        sealed.map((s) => s.accessTokenExpiresAt),
+        sealed.map((s) => s.refreshTokenExpiresAt),
+        // Scope names never hold spaces (TikTok separates them with commas).
+        granted.map(({ grant }) => grant.scopes.join(' ')),
+      ],
+    );
+    const inboxes = new Map(rows.map((row) => [row.id, row.host_inbox_id]));
+    for (const { claim } of granted) this.announceRecovery(claim, inboxes.get(claim.id) ?? null);
   }
 
   /** Calls TikTok with the lease held (and no connection), then stores the outcome and lets go. */
@@ -354,7 +397,8 @@ export class TiktokTokenService {
   private async callRefresh(claim: RefreshClaim): Promise<RefreshAnswer> {
     try {
       const token = this.cipher.decrypt(claim.refresh_token_enc);
-      return { grant: await this.client.refreshAccessToken(token) };
+      const grant = await this.client.refreshAccessToken(token);
+      return { grant, at: new Date() };
     } catch (error) {
       return { error };
     }
@@ -362,13 +406,17 @@ export class TiktokTokenService {
 
   private storeAnswer(claim: RefreshClaim, answer: RefreshAnswer): Promise<SealedToken> {
     return 'grant' in answer
-      ? this.storeGrant(claim, answer.grant)
+      ? this.storeGrant(claim, answer.grant, answer.at)
       : this.recordFailure(claim, answer.error);
   }
 
   /** Stores the new pair TikTok just handed out for the claimed account, and lets go of it. */
-  private async storeGrant(claim: RefreshClaim, grant: TiktokTokenGrant): Promise<SealedToken> {
-    const sealed = this.sealGrant(grant);
+  private async storeGrant(
+    claim: RefreshClaim,
+    grant: TiktokTokenGrant,
+    at: Date,
+  ): Promise<SealedToken> {
+    const sealed = this.sealGrant(grant, at);
     // Written whoever holds the lease now: TikTok just accepted our refresh token, so this pair is
     // the only valid one, whatever happened to the lease meanwhile. The run of failures ends here.
     const [row] = await queryRows<{ host_inbox_id: string | null }>(
@@ -390,17 +438,18 @@ export class TiktokTokenService {
         grant.scopes,
       ],
     );
-    if (
-      row?.host_inbox_id &&
-      claim.refresh_failures >= this.config.refreshFailureWarningThreshold
-    ) {
-      this.events.publish<RefreshRecoveredEvent>(TiktokEvents.RefreshRecovered, {
-        inboxId: row.host_inbox_id,
-        accountId: claim.id,
-        failedAttempts: claim.refresh_failures,
-      });
-    }
+    this.announceRecovery(claim, row?.host_inbox_id ?? null);
     return { token: grant.accessToken, sealed: sealed.accessTokenEnc };
+  }
+
+  /** After a warning about failing refreshes, tells the host that a refresh worked again. */
+  private announceRecovery(claim: RefreshClaim, inboxId: string | null): void {
+    if (!inboxId || claim.refresh_failures < this.config.refreshFailureWarningThreshold) return;
+    this.events.publish<RefreshRecoveredEvent>(TiktokEvents.RefreshRecovered, {
+      inboxId,
+      accountId: claim.id,
+      failedAttempts: claim.refresh_failures,
+    });
   }
 
   /**
