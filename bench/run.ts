@@ -184,7 +184,8 @@ async function main(): Promise<number> {
   const sweepConfig: TokenSweepConfig = {
     accounts: intFromEnv('BENCH_TOKEN_ACCOUNTS', 10_000),
     latencyMs: intFromEnv('BENCH_TOKEN_LATENCY_MS', 50),
-    concurrency: intFromEnv('BENCH_TOKEN_CONCURRENCY', 16),
+    concurrency: intFromEnv('BENCH_TOKEN_CONCURRENCY', 8),
+    floorCalls: intFromEnv('BENCH_TOKEN_FLOOR_CALLS', 2000),
   };
   const root = findRepoRoot(__dirname);
   const startedAt = new Date().toISOString();
