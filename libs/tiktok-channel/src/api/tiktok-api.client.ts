@@ -396,6 +396,7 @@ export class TiktokApiClient {
       endpoint: path,
       pathname: url.pathname,
       secrets: this.secretsOf(options),
+      authenticated: options.accessToken !== undefined,
     });
   }
 
