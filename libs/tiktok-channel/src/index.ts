@@ -21,10 +21,23 @@ export * from './host/tiktok-events';
 export {
   TiktokMessenger,
   TiktokConversationNotFoundError,
+  TiktokOutboundMessageNotFoundError,
+  type RetryInput,
   type SendInput,
   type SendOutcome,
+  type SenderActionInput,
+  type SenderActionOutcome,
+  type TiktokAttachment,
+  type TiktokSendingState,
 } from './outbound/tiktok-messenger.service';
-export { REPLY_WINDOW_MS, MAX_TEXT_LENGTH } from './outbound/messaging-rules';
+export {
+  REPLY_WINDOW_MS,
+  MAX_TEXT_LENGTH,
+  DEFAULT_MESSAGE_CAPS,
+  splitText,
+} from './outbound/messaging-rules';
+export { MAX_IMAGE_BYTES, prepareImage, type PreparedImage } from './outbound/image-preparation';
+export { TiktokRateLimiter } from './outbound/rate-limiter';
 export {
   TiktokAccountsService,
   type TiktokAccountWithInbox,

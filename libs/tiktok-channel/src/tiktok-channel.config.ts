@@ -49,6 +49,16 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     tokenRefreshIntervalSeconds: options.tokenRefreshIntervalSeconds ?? 60,
     inboundSweepIntervalSeconds: options.inboundSweepIntervalSeconds ?? 5,
     tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
+    maxMessagesBeforeCustomerReply: options.maxMessagesBeforeCustomerReply ?? 10,
+    maxMessagesAfterReplyWindow: options.maxMessagesAfterReplyWindow ?? 3,
+    sendWaitMs: options.sendWaitMs ?? 5000,
+    outboundSweepIntervalSeconds: options.outboundSweepIntervalSeconds ?? 5,
+    outboundConcurrency: options.outboundConcurrency ?? 16,
+    maxSendAttempts: options.maxSendAttempts ?? 8,
+    reconcileDelayMs: options.reconcileDelayMs ?? 2000,
+    capabilitiesTtlSeconds: options.capabilitiesTtlSeconds ?? 3600,
+    maxAttachmentBytes: options.maxAttachmentBytes ?? 25 * 1024 * 1024,
   };
 }
 

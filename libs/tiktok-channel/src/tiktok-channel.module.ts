@@ -10,6 +10,15 @@ import { TiktokJobScheduler } from './jobs/tiktok-job-scheduler';
 import { TiktokOauthController } from './oauth/oauth.controller';
 import { OauthStateService } from './oauth/oauth-state.service';
 import { TiktokConnectService } from './oauth/tiktok-connect.service';
+import { ImageCapability } from './outbound/image-capability';
+import { OutboundReporter } from './outbound/outbound-reporter';
+import { OutboundStore } from './outbound/outbound-store';
+import { OutboundSweeperCron } from './outbound/outbound-sweeper.cron';
+import { OutboundWorker } from './outbound/outbound-worker.service';
+import { OutcomeHub } from './outbound/outcome-hub';
+import { PartSender } from './outbound/part-sender';
+import { TiktokRateLimiter } from './outbound/rate-limiter';
+import { SendReconciler } from './outbound/send-reconciler';
 import { TiktokMessenger } from './outbound/tiktok-messenger.service';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constants';
 import {
@@ -77,10 +86,21 @@ import type { DynamicModule } from '@nestjs/common';
     InboundProcessor,
     InboundSweeperCron,
     TiktokMessenger,
+    OutboundStore,
+    OutcomeHub,
+    TiktokRateLimiter,
+    ImageCapability,
+    PartSender,
+    SendReconciler,
+    OutboundReporter,
+    OutboundWorker,
+    OutboundSweeperCron,
     TiktokWebhookRegistrar,
   ],
   exports: [
     TiktokMessenger,
+    TiktokRateLimiter,
+    OutboundWorker,
     TiktokAccountsService,
     TiktokWebhookRegistrar,
     TiktokTokenService,

@@ -156,4 +156,34 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(1, 64, '', { integer: true })
   tokenRefreshConcurrency: number;
+
+  @IsFiniteInRange(0.1, 100, 'requests per second')
+  rateLimitPerSecond: number;
+
+  @IsFiniteInRange(1, 1000, 'messages', { integer: true })
+  maxMessagesBeforeCustomerReply: number;
+
+  @IsFiniteInRange(0, 1000, 'messages', { integer: true })
+  maxMessagesAfterReplyWindow: number;
+
+  @IsFiniteInRange(0, 120_000, 'milliseconds')
+  sendWaitMs: number;
+
+  @IsFiniteInRange(1, 86_400, 'seconds')
+  outboundSweepIntervalSeconds: number;
+
+  @IsFiniteInRange(1, 512, '', { integer: true })
+  outboundConcurrency: number;
+
+  @IsFiniteInRange(1, 50, '', { integer: true })
+  maxSendAttempts: number;
+
+  @IsFiniteInRange(0, 600_000, 'milliseconds')
+  reconcileDelayMs: number;
+
+  @IsFiniteInRange(1, 30 * 86_400, 'seconds')
+  capabilitiesTtlSeconds: number;
+
+  @IsFiniteInRange(1024, 1024 * 1024 * 1024, 'bytes', { integer: true })
+  maxAttachmentBytes: number;
 }

@@ -62,6 +62,43 @@ export interface TiktokChannelModuleOptions {
   tokenRefreshConcurrency?: number;
   /** Where a person lands when the OAuth state is unusable (expired, forged), so no context is known. Default `/`. */
   defaultReturnUrl?: string;
+  /**
+   * TikTok requests per second per business, across every process (slots are reserved in
+   * PostgreSQL). TikTok throttles at about 10 with code 40100. Default 10 (0.1–100).
+   */
+  rateLimitPerSecond?: number;
+  /**
+   * TikTok messages a conversation may get after the customer's last message (a host message with
+   * text and two images counts 3). Sources report 10; a send over it is refused before TikTok is
+   * called. Default 10 (1–1000).
+   */
+  maxMessagesBeforeCustomerReply?: number;
+  /**
+   * TikTok messages that may still go out once the 48-hour window after the customer's last
+   * message lapsed. Sources report 3; 0 refuses every reply after the window. Default 3 (0–1000).
+   */
+  maxMessagesAfterReplyWindow?: number;
+  /**
+   * How long `TiktokMessenger.send` waits for TikTok before answering `pending` (delivery then goes
+   * on in the background and its outcome reaches the port and the events). Default 5000 ms; 0
+   * answers `pending` as soon as the parts are recorded (0–120000).
+   */
+  sendWaitMs?: number;
+  /** Cadence of the sweep that sends what no request finished (`TiktokChannelJobs.OutboundSweep`). Default 5 s. */
+  outboundSweepIntervalSeconds?: number;
+  /** Conversations one process sends to at once from the sweep. Default 16 (1–512). */
+  outboundConcurrency?: number;
+  /** Tries per part when TikTok throttles or is down, before the part is reported failed. Default 8 (1–50). */
+  maxSendAttempts?: number;
+  /**
+   * After a send whose answer was lost, how long to wait before looking for the message in TikTok's
+   * history (the echo, then `content/list`). Default 2000 ms (0–600000).
+   */
+  reconcileDelayMs?: number;
+  /** How long a `capabilities/get` answer (can this customer receive images?) is trusted. Default 3600 s. */
+  capabilitiesTtlSeconds?: number;
+  /** Largest attachment read from bytes, a stream or a URL, before conversion. Default 25 MB. */
+  maxAttachmentBytes?: number;
 }
 
 export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3/';

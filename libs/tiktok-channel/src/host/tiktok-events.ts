@@ -1,4 +1,4 @@
-import type { FailureReason, TiktokAccountView } from './helpdesk-port';
+import type { FailureReason, OutboundPartStatus, TiktokAccountView } from './helpdesk-port';
 
 /**
  * Events for the host's automation (`@nestjs/event-emitter`). They are emitted after the library's
@@ -10,6 +10,8 @@ export const TiktokEvents = {
   RefreshTokenExpiring: 'tiktok.account.refresh_token_expiring',
   ConversationOpened: 'tiktok.conversation.opened',
   MessageReceived: 'tiktok.message.received',
+  /** A send goes on in the background (throttling, an outage, an answer to reconcile). */
+  MessagePending: 'tiktok.message.pending',
   MessageSent: 'tiktok.message.sent',
   MessageFailed: 'tiktok.message.failed',
   MessageRead: 'tiktok.message.read',
@@ -52,11 +54,20 @@ export interface MessageReceivedEvent {
   firstInConversation: boolean;
 }
 
+export interface MessagePendingEvent {
+  inboxId: string;
+  conversationId: string;
+  messageId: string;
+  parts: OutboundPartStatus[];
+}
+
 export interface MessageSentEvent {
   inboxId: string;
   conversationId: string;
   messageId: string;
   tiktokMessageIds: string[];
+  /** Absent only for messages sent before parts were tracked. */
+  parts?: OutboundPartStatus[];
 }
 
 export interface MessageFailedEvent {
@@ -65,6 +76,8 @@ export interface MessageFailedEvent {
   messageId: string;
   reason: FailureReason;
   detail: string;
+  /** Absent when the send was refused before anything was recorded (a rule). */
+  parts?: OutboundPartStatus[];
 }
 
 export interface MessageReadEvent {

@@ -8,6 +8,8 @@ export const TiktokChannelJobs = {
   TokenRefresh: 'tiktok-channel:token-refresh',
   /** Processes stored webhook events that no kick reached (a crash, a retry coming due). */
   InboundSweep: 'tiktok-channel:inbound-sweep',
+  /** Sends, retries and reconciles what no request finished (a crash, a backoff coming due). */
+  OutboundSweep: 'tiktok-channel:outbound-sweep',
 } as const;
 
 export type TiktokChannelJobName = (typeof TiktokChannelJobs)[keyof typeof TiktokChannelJobs];

@@ -1,16 +1,23 @@
 import { TiktokAccountEntity } from './entities/tiktok-account.entity';
 import { TiktokConversationEntity } from './entities/tiktok-conversation.entity';
 import { TiktokOauthStateEntity } from './entities/tiktok-oauth-state.entity';
+import { TiktokOutboundMediaEntity } from './entities/tiktok-outbound-media.entity';
 import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.entity';
+import { TiktokOutboundRequestEntity } from './entities/tiktok-outbound-request.entity';
+import { TiktokRateLimitEntity } from './entities/tiktok-rate-limit.entity';
 import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
 import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
+import { TiktokOutboundDelivery1764700000000 } from './migrations/1764700000000-tiktok-outbound-delivery';
 
 export {
   TiktokAccountEntity,
   TiktokConversationEntity,
   TiktokOauthStateEntity,
   TiktokOutboundMessageEntity,
+  TiktokOutboundMediaEntity,
+  TiktokOutboundRequestEntity,
+  TiktokRateLimitEntity,
   TiktokWebhookEventEntity,
 };
 
@@ -21,10 +28,14 @@ export const tiktokChannelEntities = [
   TiktokWebhookEventEntity,
   TiktokConversationEntity,
   TiktokOutboundMessageEntity,
+  TiktokOutboundMediaEntity,
+  TiktokOutboundRequestEntity,
+  TiktokRateLimitEntity,
 ];
 
 /** Run these with the host's migrations (the library never uses `synchronize`). */
 export const tiktokChannelMigrations = [
   TiktokChannelInitial1764000000000,
   TiktokRefreshLease1764100000000,
+  TiktokOutboundDelivery1764700000000,
 ];
