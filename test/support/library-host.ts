@@ -29,6 +29,9 @@ export interface LibraryHost {
   db: Client;
   url: string;
   appSecret: string;
+  /** The suite's database and the channel's options, for a second instance of the library. */
+  databaseUrl: string;
+  options: TiktokChannelModuleOptions;
   /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
   received(tiktokMessageId: string): Promise<InboundMessage | EchoMessage>;
   /** POSTs a signed webhook (signed now unless told otherwise) and returns the HTTP status. */
@@ -90,6 +93,8 @@ export async function startLibraryHost(
     db,
     url,
     appSecret,
+    databaseUrl: database.url,
+    options,
     received: (tiktokMessageId) =>
       eventually(async () => {
         await app.get(InboundProcessor).settle();

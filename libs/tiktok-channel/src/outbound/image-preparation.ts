@@ -102,7 +102,7 @@ async function toJpeg(
   if (width !== undefined) pipeline = pipeline.resize({ width, withoutEnlargement: true });
   return pipeline
     .flatten({ background: '#ffffff' })
-    .jpeg({ quality, mozjpeg: true })
+    .jpeg({ quality })
     .toBuffer({ resolveWithObject: true });
 }
 

@@ -86,7 +86,8 @@ describe('splitText', () => {
   });
 
   it('splits 13,000 characters of sentences into 3 parts, each ending at a sentence', () => {
-    const sentence = (i: number) => `This is sentence number ${i} of a long answer, padded out a bit.`;
+    const sentence = (i: number) =>
+      `This is sentence number ${i} of a long answer, padded out a bit.`;
     let text = '';
     for (let i = 0; [...text].length < 13_000; i++) text += (text ? ' ' : '') + sentence(i);
     text = text.slice(0, 13_000);
