@@ -6,7 +6,7 @@ import {
   type MessagePendingEvent,
   type MessageSentEvent,
 } from '../../libs/tiktok-channel/src';
-import { OutboundWorker, settleTiktokChannel } from '../../libs/tiktok-channel/src/testing';
+import { settleTiktokChannel } from '../../libs/tiktok-channel/src/testing';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eventually } from '../support/e2e-harness';
 import { startLibraryHost, type LibraryHost } from '../support/library-host';
@@ -25,7 +25,6 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
   let host: LibraryHost;
   let sandbox: SandboxOutbound;
   let messenger: TiktokMessenger;
-  let worker: OutboundWorker;
   let shop: ConnectedBusiness;
   let chat: OpenConversation;
   let sequence = 0;
@@ -36,7 +35,6 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
     });
     sandbox = new SandboxOutbound(host.sandbox.url);
     messenger = host.app.get(TiktokMessenger);
-    worker = host.app.get(OutboundWorker);
     shop = await connectBusiness(host, 'onceshop');
   });
 
@@ -155,7 +153,7 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
     await leaveCrashedPart(`crash-${sequence}`, text);
     const requestsBefore = await sandbox.deliveryRequests();
 
-    await worker.sweep();
+    await settleTiktokChannel(host.app);
 
     expect(await partRow(`crash-${sequence}`)).toMatchObject({
       status: 'sent',
@@ -170,7 +168,7 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
     const text = `crashed before sending ${sequence}`;
     await leaveCrashedPart(`crash-${sequence}`, text);
 
-    await worker.sweep();
+    await settleTiktokChannel(host.app);
 
     expect(await partRow(`crash-${sequence}`)).toMatchObject({ status: 'sent' });
     expect(await received(text)).toBe(1);
@@ -180,7 +178,7 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
     const text = `left pending ${sequence}`;
     await leaveCrashedPart(`pending-${sequence}`, text, 'pending');
 
-    await worker.sweep();
+    await settleTiktokChannel(host.app);
 
     expect(await received(text)).toBe(1);
     expect(host.port.statuses).toContainEqual({ messageId: `pending-${sequence}`, status: 'sent' });
@@ -194,7 +192,7 @@ describe('Each part reaches TikTok exactly once, whatever happens to the answers
       await control.sendAsUser(chat.userId, shop.businessId, `busy ${i}`);
     const requestsBefore = await sandbox.deliveryRequests();
 
-    await worker.sweep();
+    await settleTiktokChannel(host.app);
 
     const { rows } = await host.db.query(
       `SELECT status, failure_reason FROM tiktok_outbound_messages WHERE host_message_id = $1`,

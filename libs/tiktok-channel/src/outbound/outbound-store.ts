@@ -11,6 +11,7 @@ import type { OutboundStatus } from '../persistence/entities/tiktok-outbound-mes
 import type { OutboundRequestStatus } from '../persistence/entities/tiktok-outbound-request.entity';
 import { queryRows, type SqlExecutor } from '../persistence/sql';
 import { REPLY_WINDOW_MS } from './messaging-rules';
+import { reserveSlotSql } from './rate-limiter';
 import type { PlannedPart } from './send-plan';
 
 /** A conversation as the sender needs it: who sends, to whom, and what the rules look at. */
@@ -132,11 +133,25 @@ export class OutboundStore {
 
   /**
    * Locks the conversation for the rest of the transaction and re-reads it, so two sends to one
-   * conversation count the caps one after the other.
+   * conversation count the caps one after the other. With `makeDue`, the same statement marks it
+   * as having work (undone with the transaction when the send is refused).
    */
-  async lockConversation(manager: EntityManager, id: string): Promise<OutboundConversation | null> {
-    await manager.query(`SELECT id FROM tiktok_conversations WHERE id = $1 FOR UPDATE`, [id]);
-    return this.conversationById(id, manager);
+  async lockConversation(
+    manager: EntityManager,
+    id: string,
+    options: { makeDue?: boolean } = {},
+  ): Promise<OutboundConversation | null> {
+    const [row] = await queryRows<OutboundConversation>(
+      manager,
+      `UPDATE tiktok_conversations c
+          SET outbound_due_at = CASE WHEN $2 THEN LEAST(COALESCE(c.outbound_due_at, now()), now())
+                                     ELSE c.outbound_due_at END
+         FROM tiktok_accounts a
+        WHERE c.id = $1 AND a.id = c.account_id
+        RETURNING ${CONVERSATION_COLUMNS}`,
+      [id, options.makeDue === true],
+    );
+    return row ?? null;
   }
 
   /** TikTok messages that count against the caps: recorded and not failed. */
@@ -170,48 +185,65 @@ export class OutboundStore {
     return row ?? null;
   }
 
-  /** The request, its parts and their prepared media, in one go; and the conversation made due. */
-  async record(
+  /** Records the request; false when one with this id exists already (nothing is recorded). */
+  async recordRequest(
+    manager: EntityManager,
+    conversation: OutboundConversation,
+    hostMessageId: string,
+  ): Promise<boolean> {
+    const inserted = await queryRows<{ host_message_id: string }>(
+      manager,
+      `INSERT INTO tiktok_outbound_requests (host_message_id, account_id, conversation_id, status)
+       VALUES ($1, $2, $3, 'pending')
+       ON CONFLICT (host_message_id) DO NOTHING RETURNING host_message_id`,
+      [hostMessageId, conversation.account_id, conversation.id],
+    );
+    return inserted.length > 0;
+  }
+
+  /** The parts of a recorded request and their prepared media (the conversation is due already). */
+  async recordParts(
     manager: EntityManager,
     conversation: OutboundConversation,
     hostMessageId: string,
     parts: Array<PlannedPart & { media?: PreparedMedia }>,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO tiktok_outbound_requests (host_message_id, account_id, conversation_id, status)
-       VALUES ($1, $2, $3, 'pending')`,
-      [hostMessageId, conversation.account_id, conversation.id],
+    const rows = await queryRows<{ id: string; part_index: number }>(
+      manager,
+      `INSERT INTO tiktok_outbound_messages
+         (account_id, conversation_id, host_message_id, part_index, message_type, kind, body, status,
+          attachment_index, referenced_message_id, share_item_id)
+       SELECT $1, $2, $3, p.part_index, p.message_type, p.kind, p.body, 'pending',
+              p.attachment_index, p.referenced_message_id, p.share_item_id
+         FROM jsonb_to_recordset($4::jsonb) AS p(part_index int, message_type text, kind text,
+              body text, attachment_index int, referenced_message_id text, share_item_id text)
+       RETURNING id, part_index`,
+      [
+        conversation.account_id,
+        conversation.id,
+        hostMessageId,
+        JSON.stringify(
+          parts.map((part, index) => ({
+            part_index: index,
+            message_type: part.messageType,
+            kind: part.kind,
+            body: part.body,
+            attachment_index: part.attachmentIndex,
+            referenced_message_id: part.referencedMessageId,
+            share_item_id: part.shareItemId,
+          })),
+        ),
+      ],
     );
-    for (const [index, part] of parts.entries()) {
-      const [row] = await queryRows<{ id: string }>(
-        manager,
-        `INSERT INTO tiktok_outbound_messages
-           (account_id, conversation_id, host_message_id, part_index, message_type, kind, body, status,
-            attachment_index, referenced_message_id, share_item_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10)
-         RETURNING id`,
-        [
-          conversation.account_id,
-          conversation.id,
-          hostMessageId,
-          index,
-          part.messageType,
-          part.kind,
-          part.body,
-          part.attachmentIndex,
-          part.referencedMessageId,
-          part.shareItemId,
-        ],
+    for (const row of rows) {
+      const media = parts[row.part_index].media;
+      if (!media) continue;
+      await manager.query(
+        `INSERT INTO tiktok_outbound_media (part_id, content_type, file_name, bytes)
+         VALUES ($1, $2, $3, $4)`,
+        [row.id, media.contentType, media.fileName, media.bytes],
       );
-      if (part.media) {
-        await manager.query(
-          `INSERT INTO tiktok_outbound_media (part_id, content_type, file_name, bytes)
-           VALUES ($1, $2, $3, $4)`,
-          [row.id, part.media.contentType, part.media.fileName, part.media.bytes],
-        );
-      }
     }
-    await this.makeDue(manager, conversation.id);
   }
 
   /** Failed parts of the message go back to pending (attempts start over); how many did. */
@@ -287,6 +319,18 @@ export class OutboundStore {
     return rows.map((row) => row.id);
   }
 
+  /** Whether some conversation has work due that no live lease covers. */
+  async hasDueConversation(): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      this.dataSource,
+      `SELECT 1 AS one FROM tiktok_conversations
+        WHERE outbound_due_at <= clock_timestamp()
+          AND (outbound_lease_until IS NULL OR outbound_lease_until < clock_timestamp())
+        LIMIT 1`,
+    );
+    return rows.length > 0;
+  }
+
   /** False when the lease was lost (it lapsed and someone else took it). */
   async renewLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
@@ -347,25 +391,53 @@ export class OutboundStore {
   }
 
   /**
-   * The request is about to leave. From here until an answer says otherwise, the outcome is
+   * Reserves the business's next rate slot and marks the part `sending`, in one statement; the
+   * caller waits for the slot and sends. From here until an answer says otherwise, the outcome is
    * unknown: a crash leaves the part `sending`, due for reconciliation once the request could no
-   * longer be in flight.
+   * longer be in flight. Resolves with the wait until the slot, in milliseconds.
    */
-  async markSending(partId: string, reconcileAfterMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE tiktok_outbound_messages
+  async reserveAndMarkSending(
+    partId: string,
+    businessId: string,
+    intervalSeconds: number,
+    reconcileAfterMs: number,
+  ): Promise<number> {
+    const [row] = await queryRows<{ wait_ms: number }>(
+      this.dataSource,
+      `WITH slot AS (${reserveSlotSql('$2', '$3')})
+       UPDATE tiktok_outbound_messages
           SET status = 'sending', attempts = attempts + 1, attempt_started_at = clock_timestamp(),
-              next_attempt_at = clock_timestamp() + make_interval(secs => $2), updated_at = now()
-        WHERE id = $1`,
-      [partId, reconcileAfterMs / 1000],
+              next_attempt_at = clock_timestamp()
+                + make_interval(secs => $4 + (SELECT wait_ms FROM slot) / 1000),
+              updated_at = now()
+        WHERE id = $1
+        RETURNING (SELECT wait_ms FROM slot) AS wait_ms`,
+      [partId, businessId, intervalSeconds, reconcileAfterMs / 1000],
     );
+    return row?.wait_ms ?? 0;
+  }
+
+  /** Whether the inbound side holds back an echo in this conversation (it waits for our id). */
+  async hasHeldEcho(businessId: string, tiktokConversationId: string): Promise<boolean> {
+    const rows = await queryRows<{ one: number }>(
+      this.dataSource,
+      `SELECT 1 AS one FROM tiktok_webhook_events
+        WHERE status = 'pending' AND business_id = $1 AND tiktok_conversation_id = $2
+          AND next_attempt_at > now() LIMIT 1`,
+      [businessId, tiktokConversationId],
+    );
+    return rows.length > 0;
   }
 
   /**
    * Stores TikTok's message id. False when another part already has that id (a reconciliation
    * that matched the wrong message cannot make two parts claim one message).
    */
-  async markSent(partId: string, tiktokMessageId: string): Promise<boolean> {
+  async markSent(
+    part: Pick<PartRow, 'id' | 'message_type'>,
+    tiktokMessageId: string,
+  ): Promise<boolean> {
+    const partId = part.id;
     let rows: Array<{ id: string }>;
     try {
       rows = await queryRows<{ id: string }>(
@@ -383,7 +455,7 @@ export class OutboundStore {
       if ((error as { code?: string }).code === '23505') return false;
       throw error;
     }
-    if (rows.length > 0) {
+    if (rows.length > 0 && part.message_type === 'IMAGE') {
       // The image is TikTok's now (its media id lives 30 days); the copy is not needed any more.
       await this.dataSource.query(`DELETE FROM tiktok_outbound_media WHERE part_id = $1`, [partId]);
     }

@@ -91,12 +91,13 @@ export class OutboundWorker implements OnModuleDestroy {
 
   /** Sweeps until nothing is due now and nothing is being sent here: for tools and tests. */
   async settle(): Promise<void> {
-    for (;;) {
+    while (!this.closed) {
       await this.sweep();
       await Promise.all([...this.running]);
-      const due = await this.store.claimDueConversations(this.owner, this.leaseMs(), 1);
-      if (due.length === 0 && this.running.size === 0) return;
-      await Promise.all(due.map((id) => this.start(id, true)));
+      if (this.running.size > 0) continue;
+      // Not `SKIP LOCKED`: a conversation another transaction holds for a moment is still due.
+      if (!(await this.store.hasDueConversation())) return;
+      await this.pause(20);
     }
   }
 
@@ -151,6 +152,14 @@ export class OutboundWorker implements OnModuleDestroy {
 
   /** Sends (or reconciles) the conversation's parts in order until none is due. */
   private async work(conversationId: string): Promise<void> {
+    // The lease was just taken: renew it only once half of it is gone.
+    let leaseRenewedAt = Date.now();
+    const holdLease = async (): Promise<boolean> => {
+      if (Date.now() - leaseRenewedAt < this.leaseMs() / 2) return true;
+      leaseRenewedAt = Date.now();
+      return this.store.renewLease(conversationId, this.owner, this.leaseMs());
+    };
+    let conversation: OutboundConversation | null = null;
     while (!this.closed) {
       const part = await this.store.firstUnfinishedPart(conversationId);
       if (!part) return;
@@ -159,15 +168,18 @@ export class OutboundWorker implements OnModuleDestroy {
           this.wakeLater(conversationId, part.due_in_ms);
           return;
         }
-        if (!(await this.store.renewLease(conversationId, this.owner, this.leaseMs()))) return;
+        if (!(await holdLease())) return;
         if (!(await this.pause(part.due_in_ms))) return;
         continue;
       }
-      if (!(await this.store.renewLease(conversationId, this.owner, this.leaseMs()))) return;
-      const conversation = await this.store.conversationById(conversationId);
+      if (!(await holdLease())) return;
+      // Read once per turn of work, and again after anything went wrong (the account may have
+      // needed reconnecting); the send path re-checks the account with TikTok anyway.
+      conversation ??= await this.store.conversationById(conversationId);
       if (!conversation) return;
       if (part.status === 'sending') {
         await this.reconcile(part, conversation);
+        conversation = null;
       } else if (conversation.account_status !== 'active') {
         await this.fail(
           part,
@@ -181,7 +193,9 @@ export class OutboundWorker implements OnModuleDestroy {
           ),
         );
       } else {
-        await this.handle(part, conversation, await this.sender.attempt(part, conversation));
+        const result = await this.sender.attempt(part, conversation);
+        await this.handle(part, conversation, result);
+        if (result.kind !== 'sent') conversation = null;
       }
     }
   }
@@ -276,7 +290,7 @@ export class OutboundWorker implements OnModuleDestroy {
     conversation: OutboundConversation,
     tiktokMessageId: string,
   ): Promise<void> {
-    if (!(await this.store.markSent(part.id, tiktokMessageId))) {
+    if (!(await this.store.markSent(part, tiktokMessageId))) {
       return this.fail(part, conversation, {
         reason: 'unknown',
         detail: `TikTok answered with message id ${tiktokMessageId}, which another part already has.`,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { TiktokApiClient } from '../api/tiktok-api.client';
 import { TiktokApiError } from '../api/tiktok-api.error';
@@ -54,11 +55,13 @@ export class PartSender {
       const { messageId } = await this.tokens.withAccessToken(
         conversation.account_id,
         async (token) => {
-          await this.limiter.acquire(conversation.business_id);
-          await this.store.markSending(
+          const waitMs = await this.store.reserveAndMarkSending(
             part.id,
+            conversation.business_id,
+            this.limiter.intervalSeconds(),
             this.config.requestTimeoutMs + this.config.reconcileDelayMs,
           );
+          if (waitMs > 0) await sleep(waitMs);
           return this.send(token, part, conversation, mediaId);
         },
       );

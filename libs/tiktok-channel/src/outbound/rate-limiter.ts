@@ -32,11 +32,7 @@ export class TiktokRateLimiter {
   async reserve(businessId: string): Promise<number> {
     const [row] = await queryRows<{ wait_ms: number }>(
       this.dataSource,
-      `INSERT INTO tiktok_rate_limits AS r (business_id, next_slot_at)
-       VALUES ($1, clock_timestamp() + make_interval(secs => $2))
-       ON CONFLICT (business_id) DO UPDATE
-         SET next_slot_at = GREATEST(r.next_slot_at, clock_timestamp()) + make_interval(secs => $2)
-       RETURNING GREATEST(0, EXTRACT(EPOCH FROM (r.next_slot_at - clock_timestamp())) * 1000 - $2 * 1000)::float8 AS wait_ms`,
+      reserveSlotSql('$1', '$2'),
       [businessId, this.intervalSeconds()],
     );
     return row?.wait_ms ?? 0;
@@ -56,7 +52,20 @@ export class TiktokRateLimiter {
     );
   }
 
-  private intervalSeconds(): number {
+  /** Seconds between two requests of one business. */
+  intervalSeconds(): number {
     return 1 / this.config.rateLimitPerSecond;
   }
+}
+
+/**
+ * The reservation, one statement: the business's next slot moves one interval on (from now, when
+ * it lies in the past), and the answer is how long until the reserved slot starts.
+ */
+export function reserveSlotSql(businessParam: string, intervalParam: string): string {
+  return `INSERT INTO tiktok_rate_limits AS r (business_id, next_slot_at)
+       VALUES (${businessParam}, clock_timestamp() + make_interval(secs => ${intervalParam}))
+       ON CONFLICT (business_id) DO UPDATE
+         SET next_slot_at = GREATEST(r.next_slot_at, clock_timestamp()) + make_interval(secs => ${intervalParam})
+       RETURNING GREATEST(0, EXTRACT(EPOCH FROM (r.next_slot_at - clock_timestamp())) * 1000 - ${intervalParam} * 1000)::float8 AS wait_ms`;
 }

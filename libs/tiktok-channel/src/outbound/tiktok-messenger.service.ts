@@ -1,7 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TiktokApiClient } from '../api/tiktok-api.client';
 import type { TiktokSenderAction } from '../api/tiktok-api.types';
-import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
+import {
+  TIKTOK_HELPDESK_PORT,
+  type OutboundPartStatus,
+  type TiktokHelpdeskPort,
+} from '../host/helpdesk-port';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { TiktokEvents, type MessageFailedEvent } from '../host/tiktok-events';
 import { TIKTOK_API_CLIENT } from '../tiktok-channel.constants';
@@ -92,11 +96,9 @@ export class TiktokMessenger {
 
   async send(input: SendInput): Promise<SendOutcome> {
     const conversation = await this.conversation(input.conversationId);
-    if (await this.store.requestStatus(this.storeExecutor(), input.messageId)) {
-      return this.resume(input.messageId, conversation);
-    }
     const text = input.text ?? input.content ?? '';
     const attachments = input.attachments ?? [];
+    let recorded: PlannedPart[];
     try {
       const early = checkSendRules({
         accountStatus: conversation.account_status,
@@ -107,42 +109,69 @@ export class TiktokMessenger {
         partCount: 0,
         caps: this.caps(),
       });
-      if (early) throw new OutboundRefusal(early.reason, early.detail);
+      if (early) {
+        // A message sent before is answered from its parts, whatever the rules say now.
+        if (await this.store.requestStatus(this.store.executor, input.messageId)) {
+          return this.resume(input.messageId, conversation);
+        }
+        throw new OutboundRefusal(early.reason, early.detail);
+      }
       const plan = planSend({
         text,
         attachments,
         replyTo: input.replyTo,
         businessUsername: conversation.username,
       });
-      this.checkCounts(
-        conversation,
-        await this.store.sentCounts(
-          this.storeExecutor(),
-          conversation.id,
-          conversation.last_inbound_at,
-        ),
-        plan.length,
-      );
+      if (plan.some((part) => part.kind === 'image')) {
+        if (await this.store.requestStatus(this.store.executor, input.messageId)) {
+          return this.resume(input.messageId, conversation);
+        }
+        // Images are read and converted before anything is recorded: not for a send over a cap.
+        this.checkCounts(
+          conversation,
+          await this.store.sentCounts(
+            this.store.executor,
+            conversation.id,
+            conversation.last_inbound_at,
+          ),
+          plan.length,
+        );
+      }
       const prepared = await this.prepare(plan, conversation);
-      const recorded = await this.store.transaction(async (manager) => {
-        const locked = await this.store.lockConversation(manager, conversation.id);
+      const fresh = await this.store.transaction(async (manager) => {
+        const locked = await this.store.lockConversation(manager, conversation.id, {
+          makeDue: true,
+        });
         if (!locked) throw new TiktokConversationNotFoundError(input.conversationId);
-        if (await this.store.requestStatus(manager, input.messageId)) return false;
+        if (!(await this.store.recordRequest(manager, locked, input.messageId))) return false;
+        // A refusal here rolls the request back with everything else.
         this.checkCounts(
           locked,
           await this.store.sentCounts(manager, locked.id, locked.last_inbound_at),
           prepared.length,
         );
-        await this.store.record(manager, locked, input.messageId, prepared);
+        await this.store.recordParts(manager, locked, input.messageId, prepared);
         return true;
       });
-      if (!recorded) return this.resume(input.messageId, conversation);
+      if (!fresh) return this.resume(input.messageId, conversation);
+      recorded = prepared;
     } catch (error) {
       if (error instanceof OutboundRefusal)
         return this.refuse(input.messageId, conversation, error);
       throw error;
     }
     this.worker.kick(conversation.id);
+    if (this.config.sendWaitMs === 0) {
+      // Nobody waits: the host hears `pending` now and the rest through the port and the events.
+      const parts: OutboundPartStatus[] = recorded.map((part, index) => ({
+        index,
+        kind: part.kind,
+        ...(part.attachmentIndex !== null ? { attachmentIndex: part.attachmentIndex } : {}),
+        status: 'pending',
+      }));
+      await this.reporter.reportPending(input.messageId, conversation, parts);
+      return { status: 'pending', parts };
+    }
     return this.outcome(input.messageId, conversation);
   }
 
@@ -151,7 +180,7 @@ export class TiktokMessenger {
    * too: the agent decided). The rules are checked again first.
    */
   async retry(input: RetryInput): Promise<SendOutcome> {
-    const request = await this.store.requestStatus(this.storeExecutor(), input.messageId);
+    const request = await this.store.requestStatus(this.store.executor, input.messageId);
     if (!request) throw new TiktokOutboundMessageNotFoundError(input.messageId);
     const conversation = await this.store.conversationById(request.conversation_id);
     if (!conversation) throw new TiktokOutboundMessageNotFoundError(input.messageId);
@@ -168,7 +197,7 @@ export class TiktokMessenger {
   async getSendingState(conversationId: string): Promise<TiktokSendingState> {
     const conversation = await this.conversation(conversationId);
     const counts = await this.store.sentCounts(
-      this.storeExecutor(),
+      this.store.executor,
       conversation.id,
       conversation.last_inbound_at,
     );
@@ -396,9 +425,5 @@ export class TiktokMessenger {
       beforeCustomerReply: this.config.maxMessagesBeforeCustomerReply,
       afterReplyWindow: this.config.maxMessagesAfterReplyWindow,
     };
-  }
-
-  private storeExecutor() {
-    return this.store.executor;
   }
 }
