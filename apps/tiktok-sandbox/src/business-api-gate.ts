@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, failure } from './envelope';
 import { API_PREFIX, FaultBook } from './faults';
 import type { Slowdowns } from './slowdowns';
+import type { SandboxState } from './sandbox-state';
 import { SandboxStats } from './stats';
 
 /**
@@ -47,5 +48,13 @@ export function malformedBodyAnswer() {
     response
       .status(200)
       .json(failure(ErrorCode.invalidParameter, 'The request body is not valid JSON.'));
+  };
+}
+
+/** Every answer's `Date` header reads TikTok's clock, the one clock a client can compare with its own. */
+export function tiktokClockHeader(state: SandboxState) {
+  return (_request: Request, response: Response, next: NextFunction): void => {
+    response.setHeader('Date', new Date(state.now()).toUTCString());
+    next();
   };
 }

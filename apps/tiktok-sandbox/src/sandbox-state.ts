@@ -74,6 +74,14 @@ export interface PendingConsent {
   displayName?: string;
   accountType: AccountType;
   decision: 'approve' | 'deny';
+  /** Grant only these of the requested scopes (the person unticked the others); default all. */
+  scopes?: string[];
+}
+
+/** Lifetimes of the tokens issued from now on, instead of the sandbox options'. */
+export interface TokenLifetimes {
+  accessSeconds: number;
+  refreshSeconds: number;
 }
 
 export const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
@@ -92,9 +100,13 @@ export class SandboxState {
   consentQueue: PendingConsent[] = [];
   /** TikTok keeps one DIRECT_MESSAGE callback per app. */
   callbackUrl: string | undefined;
+  /** How far TikTok's clock is ahead of this machine's (negative: behind). */
+  clockOffsetMs = 0;
+  tokenLifetimes: TokenLifetimes | undefined;
 
+  /** TikTok's clock: timestamps, expiries, signatures and the Date header all read it. */
   now(): number {
-    return Date.now();
+    return Date.now() + this.clockOffsetMs;
   }
 
   reset(): void {
@@ -107,6 +119,8 @@ export class SandboxState {
     this.refreshTokens.clear();
     this.consentQueue = [];
     this.callbackUrl = undefined;
+    this.clockOffsetMs = 0;
+    this.tokenLifetimes = undefined;
   }
 
   accountByUsername(username: string): Account | undefined {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthorizeController } from './authorize.controller';
 import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
+import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
 import { MessagingController } from './messaging.controller';
 import { OAuthController } from './oauth.controller';
@@ -33,6 +34,7 @@ export class SandboxModule {
         BusinessApiController,
         MessagingController,
         ControlController,
+        DiagnosticsControlController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: parts.config },

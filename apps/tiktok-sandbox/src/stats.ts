@@ -32,6 +32,8 @@ export interface StatsSnapshot {
   requests: Record<string, number>;
   /** Successful refreshes per business: a rotation done twice shows up here as a 2. */
   refreshesByBusiness: Record<string, number>;
+  /** Successful revokes per business. */
+  revokesByBusiness: Record<string, number>;
 }
 
 const RECENT_ATTEMPTS_KEPT = 100;
@@ -60,6 +62,7 @@ export class SandboxStats {
       },
       requests: {},
       refreshesByBusiness: {},
+      revokesByBusiness: {},
     };
   }
 
@@ -78,6 +81,12 @@ export class SandboxStats {
   countRefresh(businessId: string): void {
     this.snapshotData.refreshes++;
     const byBusiness = this.snapshotData.refreshesByBusiness;
+    byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
+  }
+
+  countRevoke(businessId: string): void {
+    this.snapshotData.revokes++;
+    const byBusiness = this.snapshotData.revokesByBusiness;
     byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
   }
 
