@@ -27,6 +27,10 @@ export interface LibraryHost {
   port: RecordingPort;
   sandbox: RunningSandbox;
   db: Client;
+  /** The suite's own database. */
+  databaseUrl: string;
+  /** The channel's options, as the host gave them. */
+  options: TiktokChannelModuleOptions;
   url: string;
   appSecret: string;
   /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
@@ -60,6 +64,7 @@ export async function startLibraryHost(
   const url = `http://127.0.0.1:${httpPort}`;
   const options: TiktokChannelModuleOptions = {
     ...sandboxTiktokConfig(sandbox, secrets, url),
+    webhookCallbackUrl: `${url}/tiktok/webhook`,
     resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
     enableBackgroundJobs: false,
     ...hostOptions.options,
@@ -88,6 +93,8 @@ export async function startLibraryHost(
     port,
     sandbox,
     db,
+    databaseUrl: database.url,
+    options,
     url,
     appSecret,
     received: (tiktokMessageId) =>

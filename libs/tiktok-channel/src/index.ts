@@ -7,10 +7,12 @@ export type {
 export {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_URL,
+  DEFAULT_RETENTION,
   DEFAULT_SCOPES,
   REQUIRED_SCOPES,
   type TiktokChannelModuleOptions,
   type TiktokConnectContext,
+  type TiktokRetentionOptions,
 } from './tiktok-channel.options';
 export { TiktokChannelConfigError } from './tiktok-channel.config';
 export { TiktokChannelJobs, type TiktokChannelJobName } from './jobs/tiktok-channel-jobs';
@@ -27,9 +29,34 @@ export {
 export { REPLY_WINDOW_MS, MAX_TEXT_LENGTH } from './outbound/messaging-rules';
 export {
   TiktokAccountsService,
+  TiktokAccountNotFoundError,
   type TiktokAccountWithInbox,
+  type TiktokDisconnectResult,
 } from './accounts/tiktok-accounts.service';
-export { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
+export {
+  TiktokWebhookRegistrar,
+  type TiktokWebhookStatus,
+} from './webhook/tiktok-webhook.registrar';
+export {
+  TiktokDiagnostics,
+  type TiktokDiagnosticsOptions,
+  type TiktokHealthSummary,
+} from './diagnostics/tiktok-diagnostics.service';
+export { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
+export { formatTiktokDiagnosticReport } from './diagnostics/format-report';
+export {
+  TIKTOK_SYMPTOM_CHECKS,
+  type TiktokDiagnosticAccount,
+  type TiktokDiagnosticCheck,
+  type TiktokDiagnosticCheckId,
+  type TiktokDiagnosticReport,
+  type TiktokDiagnosticVerdict,
+  type TiktokSymptom,
+} from './diagnostics/tiktok-diagnostic.types';
+export {
+  TiktokRetentionService,
+  type TiktokRetentionRun,
+} from './retention/tiktok-retention.service';
 export { TiktokTokenService } from './tokens/tiktok-token.service';
 export { TokenRefreshCron } from './tokens/token-refresh.cron';
 export { TiktokReauthorizationRequiredError } from './tokens/token.errors';

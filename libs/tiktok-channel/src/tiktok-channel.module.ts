@@ -1,5 +1,7 @@
 import { Module, type Provider } from '@nestjs/common';
 import { TiktokAccountsService } from './accounts/tiktok-accounts.service';
+import { TiktokDiagnostics } from './diagnostics/tiktok-diagnostics.service';
+import { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
 import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
 import { TiktokEventPublisher } from './host/tiktok-event-publisher';
@@ -11,6 +13,8 @@ import { TiktokOauthController } from './oauth/oauth.controller';
 import { OauthStateService } from './oauth/oauth-state.service';
 import { TiktokConnectService } from './oauth/tiktok-connect.service';
 import { TiktokMessenger } from './outbound/tiktok-messenger.service';
+import { RetentionCron } from './retention/retention.cron';
+import { TiktokRetentionService } from './retention/tiktok-retention.service';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constants';
 import {
   resolveTiktokChannelConfig,
@@ -78,11 +82,18 @@ import type { DynamicModule } from '@nestjs/common';
     InboundSweeperCron,
     TiktokMessenger,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
+    RetentionCron,
   ],
   exports: [
     TiktokMessenger,
     TiktokAccountsService,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
     TiktokTokenService,
     TokenRefreshCron,
     InboundProcessor,

@@ -8,6 +8,8 @@ export const TiktokChannelJobs = {
   TokenRefresh: 'tiktok-channel:token-refresh',
   /** Processes stored webhook events that no kick reached (a crash, a retry coming due). */
   InboundSweep: 'tiktok-channel:inbound-sweep',
+  /** Drops old webhook bodies and prunes old events, sent parts and expired OAuth states. */
+  Retention: 'tiktok-channel:retention',
 } as const;
 
 export type TiktokChannelJobName = (typeof TiktokChannelJobs)[keyof typeof TiktokChannelJobs];

@@ -5,6 +5,7 @@ import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.
 import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
 import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
+import { TiktokConnectBinding1764400000000 } from './migrations/1764400000000-tiktok-connect-binding';
 
 export {
   TiktokAccountEntity,
@@ -27,4 +28,5 @@ export const tiktokChannelEntities = [
 export const tiktokChannelMigrations = [
   TiktokChannelInitial1764000000000,
   TiktokRefreshLease1764100000000,
+  TiktokConnectBinding1764400000000,
 ];
