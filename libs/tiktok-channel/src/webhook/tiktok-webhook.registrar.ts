@@ -43,14 +43,16 @@ export class TiktokWebhookRegistrar {
    * Registers `webhookCallbackUrl` unless TikTok already has it: what a deploy step or an
    * operator's command runs (the demo: `npm run webhook -- register`), instead of every boot.
    */
-  async ensureRegistered(): Promise<TiktokWebhookStatus & { changed: boolean }> {
+  async ensureRegistered(): Promise<
+    TiktokWebhookStatus & { changed: boolean; previous: string | null }
+  > {
     const expected = this.config.webhookCallbackUrl;
     if (!expected) {
       throw new Error('webhookCallbackUrl is not configured: there is no URL to register');
     }
     const before = await this.check();
-    if (before.ok) return { ...before, changed: false };
+    if (before.ok) return { ...before, changed: false, previous: before.registered };
     await this.register(expected);
-    return { ...(await this.check()), changed: true };
+    return { ...(await this.check()), changed: true, previous: before.registered };
   }
 }
