@@ -160,9 +160,16 @@ export class TiktokConnectService {
       inboxId: context.inboxId ?? existing?.hostInboxId ?? undefined,
     });
 
-    const [row] = await queryRows<{ inserted: boolean }>(
-      this.dataSource,
-      `INSERT INTO tiktok_accounts
+    // ON CONFLICT only absorbs a clash on business_id; two callbacks inserting the same new row at
+    // once would clash on the primary key (and host_inbox_id) too. A lock per business, held for
+    // this one statement, makes the second one see the first's row and update it.
+    const [row] = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `tiktok-channel:connect:${grant.openId}`,
+      ]);
+      return queryRows<{ inserted: boolean }>(
+        manager,
+        `INSERT INTO tiktok_accounts
          (id, tenant, host_inbox_id, business_id, username, display_name, profile_image_url, status,
           scopes, access_token_enc, refresh_token_enc, access_token_expires_at, refresh_token_expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12)
@@ -177,21 +184,22 @@ export class TiktokConnectService {
          connected_at = now(), updated_at = now()
        WHERE tiktok_accounts.tenant = EXCLUDED.tenant
        RETURNING (xmax = 0) AS inserted`,
-      [
-        account.accountId,
-        context.tenant,
-        inboxId,
-        grant.openId,
-        profile.username,
-        profile.displayName,
-        profile.profileImageUrl ?? null,
-        grant.scopes,
-        sealed.accessTokenEnc,
-        sealed.refreshTokenEnc,
-        sealed.accessTokenExpiresAt,
-        sealed.refreshTokenExpiresAt,
-      ],
-    );
+        [
+          account.accountId,
+          context.tenant,
+          inboxId,
+          grant.openId,
+          profile.username,
+          profile.displayName,
+          profile.profileImageUrl ?? null,
+          grant.scopes,
+          sealed.accessTokenEnc,
+          sealed.refreshTokenEnc,
+          sealed.accessTokenExpiresAt,
+          sealed.refreshTokenExpiresAt,
+        ],
+      );
+    });
     // Another tenant connected the same business between our read and this statement.
     if (!row) return this.refuse(grant, context.returnUrl, 'already_connected_elsewhere');
 
