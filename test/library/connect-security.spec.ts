@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { TiktokChannelModule } from '../../libs/tiktok-channel/src';
+import { freePort } from '../../apps/helpdesk/src/database/free-port';
+import { RecordingPort } from '../support/recording-port';
 import { CookieJar, eventually } from '../support/e2e-harness';
-import { startLibraryHost, type LibraryHost } from '../support/library-host';
+import { libraryTestModule, startLibraryHost, type LibraryHost } from '../support/library-host';
 import { consentUpToCallback, finishCallback, outcome } from '../support/oauth-browser';
 import { SandboxControl, SandboxFaults } from '../support/sandbox-control';
 
@@ -294,5 +298,46 @@ describe('Connecting is one step', () => {
       `SELECT host_inbox_id FROM tiktok_accounts WHERE username = 'one.step'`,
     );
     expect(after.rows[0].host_inbox_id).toBeTruthy();
+  });
+});
+
+describe('A connection TikTok refuses for the app’s credentials', () => {
+  let host: LibraryHost;
+
+  beforeAll(async () => {
+    host = await startLibraryHost('forRoot');
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('ends on app_credentials_rejected, not on “try again”, when the app secret is wrong', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const wrong = await NestFactory.create(
+      libraryTestModule({
+        databaseUrl: host.databaseUrl,
+        channel: TiktokChannelModule.forRoot({
+          ...host.options,
+          appSecret: 'not-the-secret',
+          redirectUri: `${url}/tiktok/oauth/callback`,
+          helpdeskPort: RecordingPort,
+        }),
+      }),
+      { rawBody: true, logger: false },
+    );
+    await wrong.listen(port, '127.0.0.1');
+    try {
+      await new SandboxControl(host.sandbox.url).queueConsent('wrong.app', 'business', 'approve');
+      const browser = new CookieJar();
+      const landing = await finishCallback(
+        await consentUpToCallback(`${url}/tiktok/oauth/authorize`, browser),
+        browser,
+      );
+      expect(outcome(landing)).toEqual({ status: 'error', reason: 'app_credentials_rejected' });
+    } finally {
+      await wrong.close();
+    }
   });
 });
