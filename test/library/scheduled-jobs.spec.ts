@@ -11,6 +11,7 @@ import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 import { eventually } from '../support/e2e-harness';
 import { libraryTestModule, startLibraryHost, webhookEnvelope } from '../support/library-host';
 import { RecordingPort } from '../support/recording-port';
+import { seedAccount } from '../support/seed-account';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 function channelOptions(): TiktokChannelModuleOptions {
@@ -48,6 +49,7 @@ describe('The channel sweeps on @nestjs/schedule', () => {
     try {
       expect(app.get(SchedulerRegistry).getIntervals().sort()).toEqual([
         'tiktok-channel:inbound-sweep',
+        'tiktok-channel:retention',
         'tiktok-channel:token-refresh',
       ]);
       expect(Object.values(TiktokChannelJobs).sort()).toEqual(
@@ -113,12 +115,7 @@ describe('The inbound sweep at its configured cadence', () => {
     });
     try {
       // Stored straight into the table, as a process that crashed after its 200 would leave it.
-      await host.db.query(
-        `INSERT INTO tiktok_accounts (tenant, host_inbox_id, business_id, username, display_name, status,
-           access_token_enc, refresh_token_enc, access_token_expires_at, refresh_token_expires_at)
-         VALUES ('t1', 'inbox-1', 'biz_swept', 'swept', 'Swept', 'active', 'x', 'x',
-           now() + interval '1 day', now() + interval '1 year')`,
-      );
+      await seedAccount(host.db, { businessId: 'biz_swept', inboxId: 'inbox-1' });
       const content = {
         conversation_id: 'conv_swept',
         message_id: 'msg_swept',

@@ -14,6 +14,7 @@ import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import { libraryTestModule, webhookEnvelope } from '../support/library-host';
 import { RecordingPort } from '../support/recording-port';
+import { seedAccount } from '../support/seed-account';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { Client } from 'pg';
 
@@ -82,12 +83,7 @@ describe('A listener that throws', () => {
     await app.listen(httpPort, '127.0.0.1');
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    await sql.query(
-      `INSERT INTO tiktok_accounts (tenant, host_inbox_id, business_id, username, display_name, status,
-         access_token_enc, refresh_token_enc, access_token_expires_at, refresh_token_expires_at)
-       VALUES ('t1', 'inbox-1', 'biz_1', 'shop', 'Shop', 'active', 'x', 'x',
-         now() + interval '1 day', now() + interval '1 year')`,
-    );
+    await seedAccount(sql, { businessId: 'biz_1', inboxId: 'inbox-1' });
 
     const body = Buffer.from(
       JSON.stringify(

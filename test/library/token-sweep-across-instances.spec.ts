@@ -8,6 +8,7 @@ import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src
 import { eventually, get, post } from '../support/e2e-harness';
 import { libraryTestModule } from '../support/library-host';
 import { RecordingPort } from '../support/recording-port';
+import { seedAccount } from '../support/seed-account';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ACCOUNTS = 200;
@@ -82,18 +83,13 @@ describe('The token refresh sweep in two app instances on one database', () => {
     });
     const cipher = new TokenCipher(secrets.tokenEncryptionKeys);
     for (const grant of body.grants) {
-      await sql.query(
-        `INSERT INTO tiktok_accounts (tenant, host_inbox_id, business_id, username, display_name, status,
-           access_token_enc, refresh_token_enc, access_token_expires_at, refresh_token_expires_at)
-         VALUES ('t1', $1, $2, $3, $3, 'active', $4, $5, now() + interval '2 minutes', now() + interval '1 year')`,
-        [
-          `inbox-${grant.businessId}`,
-          grant.businessId,
-          grant.username,
-          cipher.encrypt(grant.accessToken),
-          cipher.encrypt(grant.refreshToken),
-        ],
-      );
+      await seedAccount(sql, {
+        businessId: grant.businessId,
+        username: grant.username,
+        accessTokenEnc: cipher.encrypt(grant.accessToken),
+        refreshTokenEnc: cipher.encrypt(grant.refreshToken),
+        accessTokenExpiresIn: '2 minutes',
+      });
     }
     businessIds = body.grants.map((grant) => grant.businessId);
   });

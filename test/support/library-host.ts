@@ -27,11 +27,12 @@ export interface LibraryHost {
   port: RecordingPort;
   sandbox: RunningSandbox;
   db: Client;
+  /** The suite's own database. */
+  databaseUrl: string;
+  /** The channel's options, as the host gave them. */
+  options: TiktokChannelModuleOptions;
   url: string;
   appSecret: string;
-  /** The suite's database and the channel's options, for a second instance of the library. */
-  databaseUrl: string;
-  options: TiktokChannelModuleOptions;
   /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
   received(tiktokMessageId: string): Promise<InboundMessage | EchoMessage>;
   /** POSTs a signed webhook (signed now unless told otherwise) and returns the HTTP status. */
@@ -63,6 +64,7 @@ export async function startLibraryHost(
   const url = `http://127.0.0.1:${httpPort}`;
   const options: TiktokChannelModuleOptions = {
     ...sandboxTiktokConfig(sandbox, secrets, url),
+    webhookCallbackUrl: `${url}/tiktok/webhook`,
     resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
     enableBackgroundJobs: false,
     ...hostOptions.options,
@@ -91,10 +93,10 @@ export async function startLibraryHost(
     port,
     sandbox,
     db,
-    url,
-    appSecret,
     databaseUrl: database.url,
     options,
+    url,
+    appSecret,
     received: (tiktokMessageId) =>
       eventually(async () => {
         await app.get(InboundProcessor).settle();

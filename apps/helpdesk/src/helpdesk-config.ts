@@ -13,6 +13,8 @@ export interface HelpdeskConfig {
     redirectUri: string;
     /** `keyId:base64Of32Bytes`, newest first. */
     tokenEncryptionKeys: string[];
+    /** Where TikTok delivers webhooks; the diagnostics and `npm run webhook` use it. */
+    webhookCallbackUrl?: string;
   };
   /** Run the library's sweeps (token refresh, stale webhook events). Default false: tests drive time. */
   backgroundJobs?: boolean;

@@ -3,6 +3,7 @@ import { ErrorCode, failure } from './envelope';
 import { API_PREFIX, FaultBook } from './faults';
 import { loseAnswer } from './lost-answer';
 import type { Slowdowns } from './slowdowns';
+import type { SandboxState } from './sandbox-state';
 import { SandboxStats } from './stats';
 
 /** Uploads are multipart; every other POST is JSON. */
@@ -55,5 +56,13 @@ export function malformedBodyAnswer() {
     response
       .status(200)
       .json(failure(ErrorCode.invalidParameter, 'The request body is not valid JSON.'));
+  };
+}
+
+/** Every answer's `Date` header reads TikTok's clock, the one clock a client can compare with its own. */
+export function tiktokClockHeader(state: SandboxState) {
+  return (_request: Request, response: Response, next: NextFunction): void => {
+    response.setHeader('Date', new Date(state.now()).toUTCString());
+    next();
   };
 }

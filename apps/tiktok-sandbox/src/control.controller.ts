@@ -134,7 +134,20 @@ export class ControlController {
     const problem = decision === 'approve' ? usernameProblem(username) : undefined;
     if (problem) throw new BadRequestException(problem);
     const displayName = typeof params.displayName === 'string' ? params.displayName : undefined;
-    this.state.consentQueue.push({ username, displayName, accountType, decision });
+    const scopes = params.scopes;
+    if (
+      scopes !== undefined &&
+      !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))
+    ) {
+      throw new BadRequestException('scopes must be a list of scope names');
+    }
+    this.state.consentQueue.push({
+      username,
+      displayName,
+      accountType,
+      decision,
+      ...(scopes ? { scopes: scopes as string[] } : {}),
+    });
     return { pending: this.state.consentQueue.length };
   }
 
@@ -266,7 +279,7 @@ export class ControlController {
       Array.isArray(params.scopes) && params.scopes.every((s) => typeof s === 'string')
         ? (params.scopes as string[])
         : SEEDED_SCOPES;
-    const ttl = {
+    const ttl = this.state.tokenLifetimes ?? {
       accessSeconds: this.config.accessTokenTtlSeconds,
       refreshSeconds: this.config.refreshTokenTtlSeconds,
     };

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { businessApiGate, malformedBodyAnswer } from './business-api-gate';
+import { businessApiGate, malformedBodyAnswer, tiktokClockHeader } from './business-api-gate';
 import { FaultBook } from './faults';
 import { LineLogger } from './line-logger';
 import { OutboundState } from './outbound-state';
@@ -49,6 +49,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       bodyParser: false,
     },
   );
+  // TikTok's clock, which a test may set off from this machine's (POST /sandbox/clock).
+  app.use(tiktokClockHeader(state));
   app.use(businessApiGate(stats, faults, slowdowns));
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: false });

@@ -84,6 +84,14 @@ export interface PendingConsent {
   displayName?: string;
   accountType: AccountType;
   decision: 'approve' | 'deny';
+  /** Grant only these of the requested scopes (the person unticked the others); default all. */
+  scopes?: string[];
+}
+
+/** Lifetimes of the tokens issued from now on, instead of the sandbox options'. */
+export interface TokenLifetimes {
+  accessSeconds: number;
+  refreshSeconds: number;
 }
 
 /** The typed part of a stored message; a plain text unless the business sent something else. */
@@ -110,9 +118,13 @@ export class SandboxState {
   callbackUrl: string | undefined;
   /** Other parts' state (media, posts, rate limits) that `POST /sandbox/reset` must clear too. */
   readonly resetHooks: Array<() => void> = [];
+  /** How far TikTok's clock is ahead of this machine's (negative: behind). */
+  clockOffsetMs = 0;
+  tokenLifetimes: TokenLifetimes | undefined;
 
+  /** TikTok's clock: timestamps, expiries, signatures and the Date header all read it. */
   now(): number {
-    return Date.now();
+    return Date.now() + this.clockOffsetMs;
   }
 
   reset(): void {
@@ -126,6 +138,8 @@ export class SandboxState {
     this.consentQueue = [];
     this.callbackUrl = undefined;
     for (const hook of this.resetHooks) hook();
+    this.clockOffsetMs = 0;
+    this.tokenLifetimes = undefined;
   }
 
   accountByUsername(username: string): Account | undefined {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthorizeController } from './authorize.controller';
 import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
+import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
 import { MessagingController } from './messaging.controller';
 import { OAuthController } from './oauth.controller';
@@ -41,6 +42,7 @@ export class SandboxModule {
         ControlController,
         OutboundApiController,
         OutboundControlController,
+        DiagnosticsControlController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: parts.config },

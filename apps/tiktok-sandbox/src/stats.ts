@@ -39,6 +39,8 @@ export interface StatsSnapshot {
   sendsByType: Record<string, number>;
   /** Successful media/upload calls. */
   uploads: number;
+  /** Successful revokes per business. */
+  revokesByBusiness: Record<string, number>;
 }
 
 const RECENT_ATTEMPTS_KEPT = 100;
@@ -71,6 +73,7 @@ export class SandboxStats {
       rateLimitedByBusiness: {},
       sendsByType: {},
       uploads: 0,
+      revokesByBusiness: {},
     };
   }
 
@@ -101,6 +104,12 @@ export class SandboxStats {
   countSendType(messageType: string): void {
     const byType = this.snapshotData.sendsByType;
     byType[messageType] = (byType[messageType] ?? 0) + 1;
+  }
+
+  countRevoke(businessId: string): void {
+    this.snapshotData.revokes++;
+    const byBusiness = this.snapshotData.revokesByBusiness;
+    byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
   }
 
   deliveryStarted(): void {

@@ -35,6 +35,57 @@ describe('The module options', () => {
     });
   });
 
+  it('fill in the retention defaults, keeping the ages a host sets', () => {
+    expect(resolveTiktokChannelConfig(valid)).toMatchObject({
+      retention: {
+        webhookBodyDays: 7,
+        webhookEventDays: 30,
+        parkedEventDays: 30,
+        outboundMessageDays: 30,
+      },
+      retentionIntervalSeconds: 3600,
+      retentionBatchSize: 500,
+      maxPendingConnectsPerTenant: 20,
+    });
+    expect(
+      resolveTiktokChannelConfig({
+        ...valid,
+        retention: { webhookBodyDays: 2, parkedEventDays: undefined },
+      }).retention,
+    ).toEqual({
+      webhookBodyDays: 2,
+      webhookEventDays: 30,
+      parkedEventDays: 30,
+      outboundMessageDays: 30,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'events kept less than TikTok redelivers',
+      { retention: { webhookEventDays: 3 } },
+      /retention\.webhookEventDays .*between 4 and/,
+    ],
+    [
+      'bodies kept longer than their rows',
+      { retention: { webhookBodyDays: 40 } },
+      /webhookBodyDays must not exceed retention\.webhookEventDays/,
+    ],
+    ['a NaN parked age', { retention: { parkedEventDays: NaN } }, /retention\.parkedEventDays/],
+    [
+      'a webhook URL that is not https',
+      { webhookCallbackUrl: 'http://helpdesk.example.com/x' },
+      /webhookCallbackUrl/,
+    ],
+    [
+      'no room for a single attempt per tenant',
+      { maxPendingConnectsPerTenant: 0 },
+      /maxPendingConnectsPerTenant/,
+    ],
+  ])('refuse %s', (_case, options, problem) => {
+    expect(problemsOf(options).join('\n')).toMatch(problem);
+  });
+
   it('accept plain http only on this machine (the sandbox)', () => {
     for (const apiBaseUrl of [
       'http://127.0.0.1:4010/open_api/v1.3/',

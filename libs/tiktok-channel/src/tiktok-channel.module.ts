@@ -1,5 +1,7 @@
 import { Module, type Provider } from '@nestjs/common';
 import { TiktokAccountsService } from './accounts/tiktok-accounts.service';
+import { TiktokDiagnostics } from './diagnostics/tiktok-diagnostics.service';
+import { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
 import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
 import { TiktokEventPublisher } from './host/tiktok-event-publisher';
@@ -20,6 +22,8 @@ import { PartSender } from './outbound/part-sender';
 import { TiktokRateLimiter } from './outbound/rate-limiter';
 import { SendReconciler } from './outbound/send-reconciler';
 import { TiktokMessenger } from './outbound/tiktok-messenger.service';
+import { RetentionCron } from './retention/retention.cron';
+import { TiktokRetentionService } from './retention/tiktok-retention.service';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constants';
 import {
   resolveTiktokChannelConfig,
@@ -96,6 +100,10 @@ import type { DynamicModule } from '@nestjs/common';
     OutboundWorker,
     OutboundSweeperCron,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
+    RetentionCron,
   ],
   exports: [
     TiktokMessenger,
@@ -103,6 +111,9 @@ import type { DynamicModule } from '@nestjs/common';
     OutboundWorker,
     TiktokAccountsService,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
     TiktokTokenService,
     TokenRefreshCron,
     InboundProcessor,

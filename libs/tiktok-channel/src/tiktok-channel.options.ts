@@ -11,6 +11,21 @@ export interface TiktokConnectContext {
   returnUrl: string;
 }
 
+/**
+ * How long the channel keeps what it no longer needs. Every age is in days; pending events and
+ * unfinished sends are never touched. Runs as `TiktokChannelJobs.Retention`.
+ */
+export interface TiktokRetentionOptions {
+  /** Raw body and parsed content (the customer's words) of processed or ignored webhook events are dropped this long after processing. Default 7. */
+  webhookBodyDays?: number;
+  /** Processed or ignored webhook events are deleted this long after processing. Default 30, at least 4 (TikTok redelivers for 72 h). */
+  webhookEventDays?: number;
+  /** Parked (`failed`) webhook events, kept whole for a person to look at, are deleted this long after they arrived. Default 30. */
+  parkedEventDays?: number;
+  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created. Default 30. */
+  outboundMessageDays?: number;
+}
+
 export interface TiktokChannelModuleOptions {
   /** TikTok app id (client_key / client_id / app_id on the wire). */
   appId: string;
@@ -99,7 +114,31 @@ export interface TiktokChannelModuleOptions {
   capabilitiesTtlSeconds?: number;
   /** Largest attachment read from bytes, a stream or a URL, before conversion. Default 25 MB. */
   maxAttachmentBytes?: number;
+  /**
+   * Where TikTok should deliver webhooks: your public URL plus `/tiktok/webhook`. The diagnostics
+   * compare TikTok's registration with it, and `TiktokWebhookRegistrar.ensureRegistered()`
+   * registers it. Default: none (the diagnostics then only check that some callback is registered).
+   */
+  webhookCallbackUrl?: string;
+  /**
+   * Unfinished connection attempts kept per tenant; the oldest goes when a new one starts, so a
+   * storm of authorize requests cannot fill the table. Default 20 (1–1000).
+   */
+  maxPendingConnectsPerTenant?: number;
+  /** What is pruned when; see `TiktokRetentionOptions` for the defaults. */
+  retention?: TiktokRetentionOptions;
+  /** Cadence of the retention job (`TiktokChannelJobs.Retention`). Default 3600 s (60–86 400). */
+  retentionIntervalSeconds?: number;
+  /** Rows one retention statement touches, so no statement holds many rows locked. Default 500 (1–10 000). */
+  retentionBatchSize?: number;
 }
+
+export const DEFAULT_RETENTION: Required<TiktokRetentionOptions> = {
+  webhookBodyDays: 7,
+  webhookEventDays: 30,
+  parkedEventDays: 30,
+  outboundMessageDays: 30,
+};
 
 export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3/';
 export const DEFAULT_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';

@@ -8,6 +8,7 @@ export const TiktokEvents = {
   AccountConnected: 'tiktok.account.connected',
   AccountReauthorizationRequired: 'tiktok.account.reauthorization_required',
   RefreshTokenExpiring: 'tiktok.account.refresh_token_expiring',
+  AccountDisconnected: 'tiktok.account.disconnected',
   ConversationOpened: 'tiktok.conversation.opened',
   MessageReceived: 'tiktok.message.received',
   /** A send goes on in the background (throttling, an outage, an answer to reconcile). */
@@ -28,6 +29,18 @@ export interface AccountReauthorizationRequiredEvent {
   inboxId: string;
   accountId: string;
   reason: string;
+}
+
+/** How TikTok's grant fared when the account was disconnected. */
+export type TiktokRevocation = 'revoked' | 'already_invalid' | 'failed';
+
+export interface AccountDisconnectedEvent {
+  inboxId: string;
+  accountId: string;
+  tenant: string;
+  reason: string;
+  /** `failed`: TikTok could not be reached; the person may remove the app in TikTok's settings. */
+  revocation: TiktokRevocation;
 }
 
 export interface RefreshTokenExpiringEvent {

@@ -10,6 +10,8 @@ export const TiktokChannelJobs = {
   InboundSweep: 'tiktok-channel:inbound-sweep',
   /** Sends, retries and reconciles what no request finished (a crash, a backoff coming due). */
   OutboundSweep: 'tiktok-channel:outbound-sweep',
+  /** Drops old webhook bodies and prunes old events, sent parts and expired OAuth states. */
+  Retention: 'tiktok-channel:retention',
 } as const;
 
 export type TiktokChannelJobName = (typeof TiktokChannelJobs)[keyof typeof TiktokChannelJobs];

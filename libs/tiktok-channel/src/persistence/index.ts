@@ -9,6 +9,7 @@ import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
 import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
 import { TiktokOutboundDelivery1764700000000 } from './migrations/1764700000000-tiktok-outbound-delivery';
+import { TiktokConnectBinding1764400000000 } from './migrations/1764400000000-tiktok-connect-binding';
 
 export {
   TiktokAccountEntity,
@@ -37,5 +38,6 @@ export const tiktokChannelEntities = [
 export const tiktokChannelMigrations = [
   TiktokChannelInitial1764000000000,
   TiktokRefreshLease1764100000000,
+  TiktokConnectBinding1764400000000,
   TiktokOutboundDelivery1764700000000,
 ];
