@@ -92,6 +92,15 @@ export class OutboundReporter {
     parts: OutboundPartStatus[],
   ): Promise<void> {
     if (!(await this.store.claimPendingReport(hostMessageId))) return;
+    await this.announcePending(hostMessageId, conversation, parts);
+  }
+
+  /** Tells the host `pending`; the caller made sure it is the one to say it. */
+  async announcePending(
+    hostMessageId: string,
+    conversation: OutboundConversation,
+    parts: OutboundPartStatus[],
+  ): Promise<void> {
     await this.port.updateMessageStatus({
       messageId: hostMessageId,
       status: 'pending',

@@ -190,13 +190,15 @@ export class OutboundStore {
     manager: EntityManager,
     conversation: OutboundConversation,
     hostMessageId: string,
+    options: { pendingReported?: boolean } = {},
   ): Promise<boolean> {
     const inserted = await queryRows<{ host_message_id: string }>(
       manager,
-      `INSERT INTO tiktok_outbound_requests (host_message_id, account_id, conversation_id, status)
-       VALUES ($1, $2, $3, 'pending')
+      `INSERT INTO tiktok_outbound_requests
+         (host_message_id, account_id, conversation_id, status, reported_status)
+       VALUES ($1, $2, $3, 'pending', CASE WHEN $4 THEN 'pending' END)
        ON CONFLICT (host_message_id) DO NOTHING RETURNING host_message_id`,
-      [hostMessageId, conversation.account_id, conversation.id],
+      [hostMessageId, conversation.account_id, conversation.id, options.pendingReported === true],
     );
     return inserted.length > 0;
   }
@@ -417,49 +419,43 @@ export class OutboundStore {
     return row?.wait_ms ?? 0;
   }
 
-  /** Whether the inbound side holds back an echo in this conversation (it waits for our id). */
-  async hasHeldEcho(businessId: string, tiktokConversationId: string): Promise<boolean> {
-    const rows = await queryRows<{ one: number }>(
-      this.dataSource,
-      `SELECT 1 AS one FROM tiktok_webhook_events
-        WHERE status = 'pending' AND business_id = $1 AND tiktok_conversation_id = $2
-          AND next_attempt_at > now() LIMIT 1`,
-      [businessId, tiktokConversationId],
-    );
-    return rows.length > 0;
-  }
-
   /**
-   * Stores TikTok's message id. False when another part already has that id (a reconciliation
-   * that matched the wrong message cannot make two parts claim one message).
+   * Stores TikTok's message id. `stored` is false when another part already has that id (a
+   * reconciliation that matched the wrong message cannot make two parts claim one message);
+   * `echoHeld` says whether the inbound side holds back an echo in the conversation, waiting for
+   * an id like this one.
    */
   async markSent(
     part: Pick<PartRow, 'id' | 'message_type'>,
     tiktokMessageId: string,
-  ): Promise<boolean> {
-    const partId = part.id;
-    let rows: Array<{ id: string }>;
+    conversation: Pick<OutboundConversation, 'business_id' | 'tiktok_conversation_id'>,
+  ): Promise<{ stored: boolean; echoHeld: boolean }> {
+    let rows: Array<{ echo_held: boolean }>;
     try {
-      rows = await queryRows<{ id: string }>(
+      rows = await queryRows<{ echo_held: boolean }>(
         this.dataSource,
         `UPDATE tiktok_outbound_messages
-          SET status = 'sent', tiktok_message_id = $2, sent_at = now(), failure_reason = NULL,
-              failure_detail = NULL, updated_at = now()
-        WHERE id = $1 AND status IN ('pending', 'sending')
-          AND NOT EXISTS (SELECT 1 FROM tiktok_outbound_messages WHERE tiktok_message_id = $2)
-        RETURNING id`,
-        [partId, tiktokMessageId],
+            SET status = 'sent', tiktok_message_id = $2, sent_at = now(), failure_reason = NULL,
+                failure_detail = NULL, updated_at = now()
+          WHERE id = $1 AND status IN ('pending', 'sending')
+            AND NOT EXISTS (SELECT 1 FROM tiktok_outbound_messages WHERE tiktok_message_id = $2)
+          RETURNING EXISTS (SELECT 1 FROM tiktok_webhook_events
+                             WHERE status = 'pending' AND business_id = $3
+                               AND tiktok_conversation_id = $4 AND next_attempt_at > now()) AS echo_held`,
+        [part.id, tiktokMessageId, conversation.business_id, conversation.tiktok_conversation_id],
       );
     } catch (error) {
       // Another part took the id between the check and the write: the unique key said no.
-      if ((error as { code?: string }).code === '23505') return false;
+      if ((error as { code?: string }).code === '23505') return { stored: false, echoHeld: false };
       throw error;
     }
     if (rows.length > 0 && part.message_type === 'IMAGE') {
       // The image is TikTok's now (its media id lives 30 days); the copy is not needed any more.
-      await this.dataSource.query(`DELETE FROM tiktok_outbound_media WHERE part_id = $1`, [partId]);
+      await this.dataSource.query(`DELETE FROM tiktok_outbound_media WHERE part_id = $1`, [
+        part.id,
+      ]);
     }
-    return rows.length > 0;
+    return { stored: rows.length > 0, echoHeld: rows[0]?.echo_held === true };
   }
 
   /** Back to pending, to be tried again after `delayMs`, with `attempts` tries spent. */

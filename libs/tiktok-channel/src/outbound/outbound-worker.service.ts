@@ -290,18 +290,21 @@ export class OutboundWorker implements OnModuleDestroy {
     conversation: OutboundConversation,
     tiktokMessageId: string,
   ): Promise<void> {
-    if (!(await this.store.markSent(part, tiktokMessageId))) {
+    const { stored, echoHeld } = await this.store.markSent(part, tiktokMessageId, conversation);
+    if (!stored) {
       return this.fail(part, conversation, {
         reason: 'unknown',
         detail: `TikTok answered with message id ${tiktokMessageId}, which another part already has.`,
       });
     }
     await this.reporter.settle(part.host_message_id, conversation);
-    // Echoes held back while this part was on its way can be matched now.
-    await this.inbound.wakeConversation(
-      conversation.business_id,
-      conversation.tiktok_conversation_id,
-    );
+    // An echo held back while this part was on its way can be matched now.
+    if (echoHeld) {
+      await this.inbound.wakeConversation(
+        conversation.business_id,
+        conversation.tiktok_conversation_id,
+      );
+    }
   }
 
   private async fail(

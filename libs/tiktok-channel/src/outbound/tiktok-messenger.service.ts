@@ -143,7 +143,11 @@ export class TiktokMessenger {
           makeDue: true,
         });
         if (!locked) throw new TiktokConversationNotFoundError(input.conversationId);
-        if (!(await this.store.recordRequest(manager, locked, input.messageId))) return false;
+        // Nobody waits when sendWaitMs is 0: the request is recorded as told `pending` (below).
+        const recordedRequest = await this.store.recordRequest(manager, locked, input.messageId, {
+          pendingReported: this.config.sendWaitMs === 0,
+        });
+        if (!recordedRequest) return false;
         // A refusal here rolls the request back with everything else.
         this.checkCounts(
           locked,
@@ -160,18 +164,23 @@ export class TiktokMessenger {
         return this.refuse(input.messageId, conversation, error);
       throw error;
     }
-    this.worker.kick(conversation.id);
     if (this.config.sendWaitMs === 0) {
-      // Nobody waits: the host hears `pending` now and the rest through the port and the events.
+      // Nobody waits: the host hears `pending` now (before the worker can finish, so in that order)
+      // and the rest through the port and the events.
       const parts: OutboundPartStatus[] = recorded.map((part, index) => ({
         index,
         kind: part.kind,
         ...(part.attachmentIndex !== null ? { attachmentIndex: part.attachmentIndex } : {}),
         status: 'pending',
       }));
-      await this.reporter.reportPending(input.messageId, conversation, parts);
+      try {
+        await this.reporter.announcePending(input.messageId, conversation, parts);
+      } finally {
+        this.worker.kick(conversation.id);
+      }
       return { status: 'pending', parts };
     }
+    this.worker.kick(conversation.id);
     return this.outcome(input.messageId, conversation);
   }
 
