@@ -68,6 +68,10 @@ export class SandboxOutbound {
     await this.ok('/sandbox/faults', { times: 1, ...fault });
   }
 
+  async setLatency(path: string, ms: number): Promise<void> {
+    await this.ok('/sandbox/latency', { path, ms });
+  }
+
   async hold(path: string, count?: number): Promise<void> {
     await this.ok('/sandbox/holds', { path, ...(count ? { count } : {}) });
   }
