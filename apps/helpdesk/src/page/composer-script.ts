@@ -51,8 +51,13 @@ export const COMPOSER_SCRIPT = `'use strict';
     return data;
   }
 
-  function conversationPath(suffix) {
-    return '/api/conversations/' + encodeURIComponent(state.conversationId) + suffix;
+  /** The page's open conversation: it may be ahead of the last one this module heard about. */
+  function openConversation() {
+    return page() ? page().conversationId() : state.conversationId;
+  }
+
+  function conversationPath(suffix, id) {
+    return '/api/conversations/' + encodeURIComponent(id || openConversation()) + suffix;
   }
 
   // ---- the composer's state: can a reply go out now? -----------------------------------------
@@ -71,7 +76,7 @@ export const COMPOSER_SCRIPT = `'use strict';
     var id = state.conversationId;
     if (!id) return;
     try {
-      var view = await call('GET', conversationPath('/composer'));
+      var view = await call('GET', conversationPath('/composer', id));
       if (id === state.conversationId) applyComposerState(view);
     } catch (e) {
       // The page shows load errors itself; keep the composer as it was.
@@ -85,7 +90,7 @@ export const COMPOSER_SCRIPT = `'use strict';
     if (!id) return;
     loadComposerState();
     // An agent opened the conversation: the customer sees their messages read.
-    call('POST', conversationPath('/read')).catch(function () {});
+    call('POST', conversationPath('/read', id)).catch(function () {});
   }
 
   // ---- attachments -----------------------------------------------------------------------------
@@ -130,7 +135,7 @@ export const COMPOSER_SCRIPT = `'use strict';
 
   async function send(event) {
     event.preventDefault();
-    if (!state.conversationId || !state.canSend || state.sending) return;
+    if (!openConversation() || !state.canSend || state.sending) return;
     var box = byId('reply-content');
     var error = byId('reply-error');
     if (!box.value.trim() && state.files.length === 0) {
@@ -166,7 +171,7 @@ export const COMPOSER_SCRIPT = `'use strict';
   }
 
   function typing() {
-    if (!state.conversationId || !state.canSend) return;
+    if (!openConversation() || !state.canSend) return;
     var now = Date.now();
     if (now - state.lastTyping < TYPING_EVERY_MS) return;
     state.lastTyping = now;
