@@ -156,6 +156,36 @@ describe('A send becomes TikTok messages in order, each the kind TikTok takes', 
     expect((await sandbox.media(item.mediaId as string)).bytes).toEqual(png);
   });
 
+  it('downloads an image given by URL and sends it', async () => {
+    const png = await solid(48, 48, 'png');
+    const [first] = sentIds(
+      await messenger.send({
+        conversationId: chat.conversationId,
+        messageId: 'image-source',
+        attachments: [{ contentType: 'image/png', fileName: 'src.png', bytes: png }],
+      }),
+    );
+    const [source] = (await sandbox.fromBusiness(chat.tiktokConversationId)).filter(
+      (item) => item.messageId === first,
+    );
+    // Any public URL will do; the sandbox's media route is one on this machine.
+    const url = `${host.sandbox.url}/sandbox/media/${source.mediaId}`;
+
+    const [id] = sentIds(
+      await messenger.send({
+        conversationId: chat.conversationId,
+        messageId: 'image-by-url',
+        attachments: [{ contentType: 'image/png', fileName: 'by-url.png', url }],
+      }),
+    );
+
+    const [item] = (await sandbox.fromBusiness(chat.tiktokConversationId)).filter(
+      (candidate) => candidate.messageId === id,
+    );
+    expect(item.mediaId).not.toBe(source.mediaId);
+    expect((await sandbox.media(item.mediaId as string)).bytes).toEqual(png);
+  });
+
   it("shares the business's own video as a post, by item id and by its TikTok URL", async () => {
     const post = await sandbox.addVideo(shop.businessId);
 

@@ -35,6 +35,24 @@ describe('The module options', () => {
     });
   });
 
+  it('fill in the sending defaults: the contract’s caps, 10 requests per second per business', () => {
+    expect(resolveTiktokChannelConfig(valid)).toMatchObject({
+      rateLimitPerSecond: 10,
+      maxMessagesBeforeCustomerReply: 10,
+      maxMessagesAfterReplyWindow: 3,
+      sendWaitMs: 5000,
+      outboundSweepIntervalSeconds: 5,
+      outboundConcurrency: 16,
+      maxSendAttempts: 8,
+      reconcileDelayMs: 2000,
+      capabilitiesTtlSeconds: 3600,
+      maxAttachmentBytes: 25 * 1024 * 1024,
+    });
+    expect(
+      resolveTiktokChannelConfig({ ...valid, maxMessagesAfterReplyWindow: 0, sendWaitMs: 0 }),
+    ).toMatchObject({ maxMessagesAfterReplyWindow: 0, sendWaitMs: 0 });
+  });
+
   it('fill in the retention defaults, keeping the ages a host sets', () => {
     expect(resolveTiktokChannelConfig(valid)).toMatchObject({
       retention: {
@@ -123,6 +141,19 @@ describe('The module options', () => {
       /tokenRefreshConcurrency .*integer/,
     ],
     ['a request timeout given as text', { requestTimeoutMs: '1000' }, /requestTimeoutMs/],
+    ['a zero rate limit', { rateLimitPerSecond: 0 }, /rateLimitPerSecond .*0.1 and 100/],
+    [
+      'a fractional message cap',
+      { maxMessagesBeforeCustomerReply: 2.5 },
+      /maxMessagesBeforeCustomerReply .*integer/,
+    ],
+    [
+      'a negative allowance after the window',
+      { maxMessagesAfterReplyWindow: -1 },
+      /maxMessagesAfterReplyWindow/,
+    ],
+    ['no attempts at all', { maxSendAttempts: 0 }, /maxSendAttempts/],
+    ['a NaN wait for the outcome', { sendWaitMs: NaN }, /sendWaitMs/],
     [
       'a malformed encryption key',
       { tokenEncryptionKeys: ['k1:not-32-bytes'] },
