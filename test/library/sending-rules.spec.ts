@@ -32,19 +32,11 @@ describe('Sending enforces TikTok rules before calling TikTok (module registered
 
   const sends = async () => (await sandbox.stats()).sends;
 
-  it('after the 48-hour window lets the 3 messages TikTok allows go, then refuses, naming the rule, without calling TikTok', async () => {
+  it('after the 48-hour window refuses at once, naming the rule, without calling TikTok', async () => {
     await host.db.query(
       `UPDATE tiktok_conversations SET last_inbound_at = now() - interval '49 hours'`,
     );
     try {
-      for (const n of [1, 2, 3]) {
-        const outcome = await messenger.send({
-          conversationId,
-          messageId: `late-ok-${n}`,
-          content: `follow-up ${n}`,
-        });
-        expect(outcome.status).toBe('sent');
-      }
       const before = await sends();
       const outcome = await messenger.send({
         conversationId,
@@ -151,5 +143,47 @@ describe('Sending enforces TikTok rules before calling TikTok (module registered
       content: 'patience',
     });
     expect(outcome.status).toBe('sent');
+  });
+});
+
+describe('A host that opts into the messages TikTok reportedly allows after the window', () => {
+  let host: LibraryHost;
+
+  beforeAll(async () => {
+    host = await startLibraryHost('forRoot', { options: { maxMessagesAfterReplyWindow: 3 } });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('sends that many once the window lapsed, then refuses without calling TikTok', async () => {
+    const sandbox = new SandboxControl(host.sandbox.url);
+    await sandbox.queueConsent('lateshop', 'business', 'approve');
+    await followRedirects(`${host.url}/tiktok/oauth/authorize`);
+    const { rows } = await host.db.query(`SELECT business_id FROM tiktok_accounts`);
+    const userId = await sandbox.createUser('late.fan', 'Late Fan');
+    const sent = await sandbox.sendAsUser(userId, rows[0].business_id, 'hello');
+    const conversationId = (await host.received(sent.messageId)).conversationId;
+    await host.db.query(
+      `UPDATE tiktok_conversations SET last_inbound_at = now() - interval '49 hours'`,
+    );
+    const messenger = host.app.get(TiktokMessenger);
+    for (const n of [1, 2, 3]) {
+      const outcome = await messenger.send({
+        conversationId,
+        messageId: `late-ok-${n}`,
+        content: `follow-up ${n}`,
+      });
+      expect(outcome.status).toBe('sent');
+    }
+    const before = (await sandbox.stats()).sends;
+    const outcome = await messenger.send({
+      conversationId,
+      messageId: 'late-4',
+      content: 'one too many',
+    });
+    expect(outcome).toMatchObject({ status: 'failed', reason: 'reply_window_expired' });
+    expect((await sandbox.stats()).sends).toBe(before);
   });
 });

@@ -39,7 +39,7 @@ describe('The module options', () => {
     expect(resolveTiktokChannelConfig(valid)).toMatchObject({
       rateLimitPerSecond: 10,
       maxMessagesBeforeCustomerReply: 10,
-      maxMessagesAfterReplyWindow: 3,
+      maxMessagesAfterReplyWindow: 0,
       sendWaitMs: 5000,
       outboundSweepIntervalSeconds: 5,
       outboundConcurrency: 16,
@@ -49,8 +49,8 @@ describe('The module options', () => {
       maxAttachmentBytes: 25 * 1024 * 1024,
     });
     expect(
-      resolveTiktokChannelConfig({ ...valid, maxMessagesAfterReplyWindow: 0, sendWaitMs: 0 }),
-    ).toMatchObject({ maxMessagesAfterReplyWindow: 0, sendWaitMs: 0 });
+      resolveTiktokChannelConfig({ ...valid, maxMessagesAfterReplyWindow: 3, sendWaitMs: 0 }),
+    ).toMatchObject({ maxMessagesAfterReplyWindow: 3, sendWaitMs: 0 });
   });
 
   it('fill in the retention defaults, keeping the ages a host sets', () => {

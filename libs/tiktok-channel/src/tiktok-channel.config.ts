@@ -9,6 +9,7 @@ import {
   type TiktokChannelModuleOptions,
   type TiktokRetentionOptions,
 } from './tiktok-channel.options';
+import { DEFAULT_MESSAGE_CAPS } from './outbound/messaging-rules';
 import { TiktokChannelOptionsSchema } from './tiktok-channel.options.schema';
 
 export const TIKTOK_CHANNEL_CONFIG = Symbol('TIKTOK_CHANNEL_CONFIG');
@@ -59,7 +60,8 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
     maxMessagesBeforeCustomerReply: options.maxMessagesBeforeCustomerReply ?? 10,
-    maxMessagesAfterReplyWindow: options.maxMessagesAfterReplyWindow ?? 3,
+    maxMessagesAfterReplyWindow:
+      options.maxMessagesAfterReplyWindow ?? DEFAULT_MESSAGE_CAPS.afterReplyWindow,
     sendWaitMs: options.sendWaitMs ?? 5000,
     outboundSweepIntervalSeconds: options.outboundSweepIntervalSeconds ?? 5,
     outboundConcurrency: options.outboundConcurrency ?? 16,

@@ -90,7 +90,8 @@ export interface TiktokChannelModuleOptions {
   maxMessagesBeforeCustomerReply?: number;
   /**
    * TikTok messages that may still go out once the 48-hour window after the customer's last
-   * message lapsed. Sources report 3; 0 refuses every reply after the window. Default 3 (0–1000).
+   * message lapsed. Default 0: the window is a hard stop, as TikTok's documented rule says. Some
+   * sources report 3 more; set 3 to use them (0–1000).
    */
   maxMessagesAfterReplyWindow?: number;
   /**

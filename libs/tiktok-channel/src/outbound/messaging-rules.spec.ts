@@ -24,18 +24,18 @@ describe('checkSendRules', () => {
     expect(violation?.detail).toContain('48 hours');
   });
 
-  it('allows the messages TikTok reports after the window, counted', () => {
+  it('allows the messages a host opted into after the window, counted', () => {
     const lastInboundAt = new Date(now.getTime() - REPLY_WINDOW_MS - 1000);
-    expect(checkSendRules({ ...base, lastInboundAt, sentAfterWindow: 2 })).toBeNull();
+    const caps = { beforeCustomerReply: 10, afterReplyWindow: 3 };
+    expect(checkSendRules({ ...base, lastInboundAt, sentAfterWindow: 2, caps })).toBeNull();
     expect(
-      checkSendRules({ ...base, lastInboundAt, sentAfterWindow: 2, partCount: 2 })?.reason,
+      checkSendRules({ ...base, lastInboundAt, sentAfterWindow: 2, partCount: 2, caps })?.reason,
     ).toBe('reply_window_expired');
   });
 
-  it('refuses every reply after the window when the allowance is configured to 0', () => {
+  it('refuses every reply after the window by default', () => {
     const lastInboundAt = new Date(now.getTime() - REPLY_WINDOW_MS - 1000);
-    const caps = { beforeCustomerReply: 10, afterReplyWindow: 0 };
-    expect(checkSendRules({ ...base, lastInboundAt, caps })?.reason).toBe('reply_window_expired');
+    expect(checkSendRules({ ...base, lastInboundAt })?.reason).toBe('reply_window_expired');
   });
 
   it('refuses an 11th message before the customer writes again, naming the cap', () => {

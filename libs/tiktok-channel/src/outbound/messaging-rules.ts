@@ -4,8 +4,12 @@ import type { FailureReason, TiktokAccountStatus } from '../host/helpdesk-port';
 export const REPLY_WINDOW_MS = 48 * 60 * 60 * 1000;
 /** Longest TEXT body TikTok accepts in one message. */
 export const MAX_TEXT_LENGTH = 6000;
-/** The caps the wire contract reports; both are options (`maxMessagesBeforeCustomerReply`, `maxMessagesAfterReplyWindow`). */
-export const DEFAULT_MESSAGE_CAPS = { beforeCustomerReply: 10, afterReplyWindow: 3 } as const;
+/**
+ * The caps the library enforces by default; both are options (`maxMessagesBeforeCustomerReply`,
+ * `maxMessagesAfterReplyWindow`). Sources also report 3 messages TikTok lets through after the
+ * 48-hour window; that report is unsure, so the window is a hard stop unless a host opts in.
+ */
+export const DEFAULT_MESSAGE_CAPS = { beforeCustomerReply: 10, afterReplyWindow: 0 } as const;
 
 export interface RuleViolation {
   reason: FailureReason;
