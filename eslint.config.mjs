@@ -49,6 +49,8 @@ export default tseslint.config(
     files: [
       'apps/**/main.ts',
       'apps/**/demo/**/*.ts',
+      // Operator tools: the terminal is their user interface.
+      'apps/**/cli/**/*.ts',
       'bench/**/*.ts',
       'test/**/*.ts',
       'scripts/**/*.ts',

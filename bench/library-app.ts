@@ -41,9 +41,15 @@ async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Pr
     'queueing consent at the sandbox',
   );
   let current = `${helpdeskUrl}/tiktok/oauth/authorize`;
+  // The callback must come from the browser that started the connection: keep its cookie.
+  const cookies: string[] = [];
   for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(current, { redirect: 'manual' });
+    const response = await fetch(current, {
+      redirect: 'manual',
+      headers: cookies.length > 0 ? { cookie: cookies.join('; ') } : {},
+    });
     await response.arrayBuffer();
+    cookies.push(...response.headers.getSetCookie().map((line) => line.split(';')[0]));
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) break;
     current = new URL(location, current).toString();

@@ -1,4 +1,10 @@
-import { followRedirects, get, startHarness, type Harness } from '../support/e2e-harness';
+import {
+  CookieJar,
+  followRedirects,
+  get,
+  startHarness,
+  type Harness,
+} from '../support/e2e-harness';
 import { SandboxControl } from '../support/sandbox-control';
 
 describe('Connecting a TikTok account that cannot be used', () => {
@@ -45,12 +51,14 @@ describe('Connecting a TikTok account that cannot be used', () => {
     const landing = new URL(forged[forged.length - 1]);
     expect(landing.searchParams.get('tiktok_reason')).toBe('invalid_state');
 
-    // A real state used twice: the second callback must not connect anything.
+    // A real state used twice, by the browser that started it: the second callback must not
+    // connect anything.
     await sandbox.queueConsent('twice', 'business', 'approve');
-    const hops = await followRedirects(`${h.url}/tiktok/oauth/authorize`);
+    const browser = new CookieJar();
+    const hops = await followRedirects(`${h.url}/tiktok/oauth/authorize`, browser);
     const callback = hops.find((hop) => hop.includes('/tiktok/oauth/callback'));
     expect(callback).toBeDefined();
-    const replay = await followRedirects(callback as string);
+    const replay = await followRedirects(callback as string, browser);
     expect(new URL(replay[replay.length - 1]).searchParams.get('tiktok_reason')).toBe(
       'invalid_state',
     );

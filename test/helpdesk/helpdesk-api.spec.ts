@@ -192,7 +192,7 @@ describe('the helpdesk REST API', () => {
       await eventually(() => expect(t.messenger.calls).toHaveLength(1));
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(t.messenger.calls).toEqual([
-        { conversationId, messageId: expect.any(String), content: 'How did we do? Reply 1 to 5.' },
+        { conversationId, messageId: expect.any(String), text: 'How did we do? Reply 1 to 5.' },
       ]);
       const messages = await messagesOf(conversationId);
       expect(messages[messages.length - 1]).toMatchObject({
@@ -245,8 +245,10 @@ describe('the helpdesk REST API', () => {
           ],
           status: 'received',
           failureReason: null,
+          failureDetail: null,
           externalId: 'msg_earlier',
           sentAt: '2025-11-24T09:59:00.000Z',
+          parts: [],
         },
         expect.objectContaining({
           content: 'Is the blue one in stock?',
@@ -278,11 +280,13 @@ describe('the helpdesk REST API', () => {
         attachments: [],
         status: 'sent',
         failureReason: null,
+        failureDetail: null,
         externalId: 'tt_out_1',
         sentAt: expect.any(String),
+        parts: [],
       });
       expect(t.messenger.calls).toEqual([
-        { conversationId, messageId: (response.body as { id: string }).id, content: 'Yes, it is!' },
+        { conversationId, messageId: (response.body as { id: string }).id, text: 'Yes, it is!' },
       ]);
       expect((await messagesOf(conversationId)).map((m) => m.content)).toEqual([
         'Is the blue one in stock?',

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { helpdeskMigrations } from '../../apps/helpdesk/src/database/helpdesk-database';
 import { openHelpdeskDatabase, type HelpdeskDatabase } from '../support/helpdesk-database';
 
 describe('the helpdesk migration', () => {
@@ -21,7 +22,7 @@ describe('the helpdesk migration', () => {
   });
 
   it('can be reverted and applied again', async () => {
-    await dataSource.undoLastMigration();
+    for (let i = 0; i < helpdeskMigrations.length; i++) await dataSource.undoLastMigration();
     const [{ n }] = await dataSource.query<Array<{ n: number }>>(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'inboxes'`,
     );

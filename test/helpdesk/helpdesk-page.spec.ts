@@ -103,6 +103,8 @@ describe('the helpdesk page', () => {
     ['already_connected_elsewhere', 'another workspace'],
     ['inbox_mismatch', 'different TikTok account'],
     ['internal_error', 'our side'],
+    ['browser_mismatch', 'another browser'],
+    ['app_credentials_rejected', 'app credentials'],
   ])('explains the refusal %s in a sentence of its own', async (reason, phrase) => {
     const { html } = await page(`?tiktok_status=error&tiktok_reason=${reason}`);
 

@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import {
+  TiktokDiagnostics,
   TiktokEvents,
   TiktokRefreshFailedError,
   TiktokTokenService,
@@ -251,6 +252,28 @@ describe('A failed token refresh', () => {
     expect(recovered).toEqual([
       { inboxId: row.host_inbox_id, accountId: row.id, failedAttempts: WARN_AFTER + 1 },
     ]);
+  });
+
+  it('leaves a diagnostic that TiktokDiagnostics reports: the run of failures and the last error', async () => {
+    await sweep({ code: 40107 });
+    await timePasses(1);
+    await sweep({ httpStatus: 403 });
+    const row = await account();
+    const report = await host.app
+      .get(TiktokDiagnostics)
+      .run({ accountIds: [row.id], liveAccountLimit: 0 });
+    const check = report.checks.find((c) => c.id === 'account_tokens');
+    expect(check).toMatchObject({
+      verdict: 'warn',
+      facts: {
+        refreshFailures: 2,
+        refreshFailingSince: row.refresh_failing_since!.toISOString(),
+        refreshRefusedSince: row.refresh_refused_since!.toISOString(),
+        lastRefreshError: row.last_refresh_error,
+      },
+    });
+    expect(check?.summary).toMatch(/HTTP 403 without a TikTok code/);
+    expect(check?.fix).toMatch(/refused the refresh token since/);
   });
 
   it('backs off: the sweep leaves the account alone until its retry is due', async () => {

@@ -49,6 +49,8 @@ describe('The channel sweeps on @nestjs/schedule', () => {
     try {
       expect(app.get(SchedulerRegistry).getIntervals().sort()).toEqual([
         'tiktok-channel:inbound-sweep',
+        'tiktok-channel:outbound-sweep',
+        'tiktok-channel:retention',
         'tiktok-channel:token-refresh',
       ]);
       expect(Object.values(TiktokChannelJobs).sort()).toEqual(

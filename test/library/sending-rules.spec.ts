@@ -32,24 +32,31 @@ describe('Sending enforces TikTok rules before calling TikTok (module registered
 
   const sends = async () => (await sandbox.stats()).sends;
 
-  it('refuses a reply after the 48-hour window, naming the rule, without calling TikTok', async () => {
+  it('after the 48-hour window refuses at once, naming the rule, without calling TikTok', async () => {
     await host.db.query(
       `UPDATE tiktok_conversations SET last_inbound_at = now() - interval '49 hours'`,
     );
-    const before = await sends();
-    const outcome = await messenger.send({
-      conversationId,
-      messageId: 'late-1',
-      content: 'sorry for the wait',
-    });
-    expect(outcome).toMatchObject({ status: 'failed', reason: 'reply_window_expired' });
-    expect(await sends()).toBe(before);
-    expect(host.port.statuses).toContainEqual({
-      messageId: 'late-1',
-      status: 'failed',
-      reason: 'reply_window_expired',
-    });
-    await host.db.query(`UPDATE tiktok_conversations SET last_inbound_at = now()`);
+    try {
+      const before = await sends();
+      const outcome = await messenger.send({
+        conversationId,
+        messageId: 'late-1',
+        content: 'sorry for the wait',
+      });
+      expect(outcome).toMatchObject({
+        status: 'failed',
+        reason: 'reply_window_expired',
+        refused: true,
+      });
+      expect(await sends()).toBe(before);
+      expect(host.port.statuses).toContainEqual({
+        messageId: 'late-1',
+        status: 'failed',
+        reason: 'reply_window_expired',
+      });
+    } finally {
+      await host.db.query(`UPDATE tiktok_conversations SET last_inbound_at = now()`);
+    }
   });
 
   it('refuses to write first in a conversation the customer never wrote in', async () => {
@@ -81,14 +88,14 @@ describe('Sending enforces TikTok rules before calling TikTok (module registered
   it('splits a text longer than 6,000 characters into TikTok-sized messages', async () => {
     const long = Array.from({ length: 1500 }, (_, i) => `line${i}`).join(' ');
     const outcome = await messenger.send({ conversationId, messageId: 'long-1', content: long });
-    expect(outcome.status).toBe('sent');
+    expect(outcome).toMatchObject({ status: 'sent' });
     expect(outcome.status === 'sent' && outcome.tiktokMessageIds.length).toBe(
       Math.ceil(long.length / 6000),
     );
     const seen = await sandbox.conversation(tiktokConversationId);
     expect(
       seen
-        .filter((m) => m.from === 'business')
+        .filter((m) => outcome.status === 'sent' && outcome.tiktokMessageIds.includes(m.messageId))
         .map((m) => m.text)
         .join(' '),
     ).toBe(long);
@@ -136,5 +143,47 @@ describe('Sending enforces TikTok rules before calling TikTok (module registered
       content: 'patience',
     });
     expect(outcome.status).toBe('sent');
+  });
+});
+
+describe('A host that opts into the messages TikTok reportedly allows after the window', () => {
+  let host: LibraryHost;
+
+  beforeAll(async () => {
+    host = await startLibraryHost('forRoot', { options: { maxMessagesAfterReplyWindow: 3 } });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('sends that many once the window lapsed, then refuses without calling TikTok', async () => {
+    const sandbox = new SandboxControl(host.sandbox.url);
+    await sandbox.queueConsent('lateshop', 'business', 'approve');
+    await followRedirects(`${host.url}/tiktok/oauth/authorize`);
+    const { rows } = await host.db.query(`SELECT business_id FROM tiktok_accounts`);
+    const userId = await sandbox.createUser('late.fan', 'Late Fan');
+    const sent = await sandbox.sendAsUser(userId, rows[0].business_id, 'hello');
+    const conversationId = (await host.received(sent.messageId)).conversationId;
+    await host.db.query(
+      `UPDATE tiktok_conversations SET last_inbound_at = now() - interval '49 hours'`,
+    );
+    const messenger = host.app.get(TiktokMessenger);
+    for (const n of [1, 2, 3]) {
+      const outcome = await messenger.send({
+        conversationId,
+        messageId: `late-ok-${n}`,
+        content: `follow-up ${n}`,
+      });
+      expect(outcome.status).toBe('sent');
+    }
+    const before = (await sandbox.stats()).sends;
+    const outcome = await messenger.send({
+      conversationId,
+      messageId: 'late-4',
+      content: 'one too many',
+    });
+    expect(outcome).toMatchObject({ status: 'failed', reason: 'reply_window_expired' });
+    expect((await sandbox.stats()).sends).toBe(before);
   });
 });

@@ -96,15 +96,15 @@ describe('TikTok sandbox Business Messaging', () => {
         business_id: shop.open_id,
         recipient_type: 'CONVERSATION',
         recipient: conversationId,
-        message_type: 'IMAGE',
-        image: { media_id: 'media_1' },
+        message_type: 'TEMPLATE',
+        template: { type: 'QA_BUTTON_CARD', title: 'Pick one', buttons: [] },
       },
     });
     expect(envelope.code).toBe(40002);
     expect(envelope.message).toContain('message_type');
   });
 
-  it('refuses to send when the person last wrote more than 48 hours ago, with 40064', async () => {
+  it('allows 3 more messages once the 48-hour window lapsed, then refuses with 40064 until the person writes', async () => {
     const { conversationId } = await userWrites(
       sandbox,
       mia,
@@ -112,8 +112,12 @@ describe('TikTok sandbox Business Messaging', () => {
       'Old question',
       Date.now() - 49 * HOUR,
     );
-    const late = await sendText(sandbox, shop, conversationId, 'Sorry for the delay');
+    for (const text of ['Sorry for the delay', 'We checked', 'It is in stock']) {
+      expect((await sendText(sandbox, shop, conversationId, text)).code).toBe(0);
+    }
+    const late = await sendText(sandbox, shop, conversationId, 'Anything else?');
     expect(late.code).toBe(40064);
+    expect(late.message).toContain('48 hours');
 
     await userWrites(sandbox, mia, shop.open_id, 'Still there?');
     expect((await sendText(sandbox, shop, conversationId, 'Yes!')).code).toBe(0);

@@ -50,7 +50,7 @@ export async function startDemoProcess(options: DemoProcessOptions): Promise<Dem
       '-r',
       'ts-node/register/transpile-only',
       '-r',
-      './scripts/register-source-paths.js',
+      './scripts/register-ts-paths.js',
       '-r',
       './test/support/no-internet.ts',
       'apps/helpdesk/src/main.ts',

@@ -97,14 +97,58 @@ export async function get<T = unknown>(url: string): Promise<T> {
 }
 
 /**
- * Follows redirects by hand, the way a browser would, and returns every hop. Relative locations
- * are resolved against the URL that sent them.
+ * A browser's cookies, as far as tests need them: kept per host name (like a browser, whatever the
+ * port), sent back on every request to that host, dropped when `Max-Age=0`.
  */
-export async function followRedirects(start: string, maxHops = 10): Promise<string[]> {
+export class CookieJar {
+  private readonly byHost = new Map<string, Map<string, string>>();
+
+  header(url: string): string | undefined {
+    const cookies = this.byHost.get(new URL(url).hostname);
+    if (!cookies || cookies.size === 0) return undefined;
+    return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  store(url: string, response: Response): void {
+    const host = new URL(url).hostname;
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const separator = pair.indexOf('=');
+      const name = pair.slice(0, separator).trim();
+      const value = pair.slice(separator + 1).trim();
+      const cookies = this.byHost.get(host) ?? new Map<string, string>();
+      this.byHost.set(host, cookies);
+      if (attributes.some((attribute) => /^\s*max-age=0\s*$/i.test(attribute)))
+        cookies.delete(name);
+      else cookies.set(name, value);
+    }
+  }
+
+  /** fetch with this jar's cookies, storing what the answer sets. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const cookie = this.header(url);
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(url, { ...init, headers });
+    this.store(url, response);
+    return response;
+  }
+}
+
+/**
+ * Follows redirects by hand, the way a browser would, and returns every hop. Relative locations
+ * are resolved against the URL that sent them. Cookies go in `jar`: a fresh browser by default,
+ * the same browser when a test passes its jar again.
+ */
+export async function followRedirects(
+  start: string,
+  jar: CookieJar = new CookieJar(),
+  maxHops = 10,
+): Promise<string[]> {
   const hops = [start];
   let current = start;
   for (let i = 0; i < maxHops; i++) {
-    const response = await fetch(current, { redirect: 'manual' });
+    const response = await jar.fetch(current, { redirect: 'manual' });
     await response.arrayBuffer();
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || !location) return hops;

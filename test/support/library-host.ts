@@ -27,8 +27,10 @@ export interface LibraryHost {
   port: RecordingPort;
   sandbox: RunningSandbox;
   db: Client;
-  /** The suite's own database, for a second connection of a test's own. */
+  /** The suite's own database. */
   databaseUrl: string;
+  /** The channel's options, as the host gave them. */
+  options: TiktokChannelModuleOptions;
   url: string;
   appSecret: string;
   /** Processes until the host has the TikTok message (the sandbox delivers webhooks asynchronously). */
@@ -62,6 +64,7 @@ export async function startLibraryHost(
   const url = `http://127.0.0.1:${httpPort}`;
   const options: TiktokChannelModuleOptions = {
     ...sandboxTiktokConfig(sandbox, secrets, url),
+    webhookCallbackUrl: `${url}/tiktok/webhook`,
     resolveConnectContext: () => ({ tenant: 't1', returnUrl: '/done' }),
     enableBackgroundJobs: false,
     ...hostOptions.options,
@@ -91,6 +94,7 @@ export async function startLibraryHost(
     sandbox,
     db,
     databaseUrl: database.url,
+    options,
     url,
     appSecret,
     received: (tiktokMessageId) =>

@@ -29,7 +29,7 @@ export async function startPostgresProcess(
       '-r',
       'ts-node/register/transpile-only',
       '-r',
-      './scripts/register-source-paths.js',
+      './scripts/register-ts-paths.js',
       'test/support/postgres-server.main.ts',
       dataDir,
       String(port),

@@ -8,11 +8,13 @@ export class SandboxControl {
     username: string,
     accountType: 'business' | 'personal',
     decision: 'approve' | 'deny',
+    scopes?: string[],
   ) {
     const { status } = await post(`${this.url}/sandbox/consent`, {
       username,
       accountType,
       decision,
+      ...(scopes ? { scopes } : {}),
     });
     if (status >= 300) throw new Error(`queueing consent failed: HTTP ${status}`);
   }
@@ -56,6 +58,9 @@ export class SandboxControl {
     return get<{
       tokenExchanges: number;
       refreshes: number;
+      revokes: number;
+      revokesByBusiness: Record<string, number>;
+      profileReads: number;
       sends: number;
       webhookDeliveries: {
         attempts: number;
@@ -86,5 +91,42 @@ export class SandboxFaults {
   async expireAccessTokens(businessId: string): Promise<void> {
     const { status } = await post(`${this.url}/sandbox/tokens/expire`, { businessId });
     if (status >= 300) throw new Error(`expiring tokens failed: HTTP ${status}`);
+  }
+
+  /** TikTok's clock runs this far ahead of ours (negative: behind). */
+  async setClockOffset(offsetSeconds: number): Promise<void> {
+    await this.ok('/sandbox/clock', { offsetSeconds });
+  }
+
+  /** Lifetimes of the tokens TikTok issues from now on (`{}`: back to the defaults). */
+  async setTokenLifetimes(lifetimes: { accessSeconds?: number; refreshSeconds?: number }) {
+    await this.ok('/sandbox/token-lifetimes', lifetimes);
+  }
+
+  /** The person changed the app's permissions at TikTok. */
+  async setGrantedScopes(businessId: string, scopes: string[]): Promise<void> {
+    await this.ok('/sandbox/grants/scopes', { businessId, scopes });
+  }
+
+  async setAccountType(businessId: string, accountType: 'business' | 'personal'): Promise<void> {
+    await this.ok('/sandbox/accounts/type', { businessId, accountType });
+  }
+
+  /** Holds the next `count` calls of a path until `release`; resolves once they are all waiting. */
+  async hold(path: string, count: number): Promise<void> {
+    await this.ok('/sandbox/holds', { path, count });
+  }
+
+  async waiting(path: string): Promise<number> {
+    return (await get<Record<string, number>>(`${this.url}/sandbox/holds`))[path] ?? 0;
+  }
+
+  async release(path: string): Promise<void> {
+    await this.ok('/sandbox/holds/release', { path });
+  }
+
+  private async ok(path: string, body: unknown): Promise<void> {
+    const { status, body: answer } = await post(`${this.url}${path}`, body);
+    if (status >= 300) throw new Error(`${path} failed: HTTP ${status} ${JSON.stringify(answer)}`);
   }
 }

@@ -17,6 +17,8 @@ export interface HelpdeskConfig {
     tokenRefreshIntervalSeconds?: number;
     /** Cadence of the channel's inbound sweep; the library's default (5 s) when unset. */
     inboundSweepIntervalSeconds?: number;
+    /** Where TikTok delivers webhooks; the diagnostics and `npm run webhook` use it. */
+    webhookCallbackUrl?: string;
   };
   /** Run the library's sweeps (token refresh, stale webhook events). Default false: tests drive time. */
   backgroundJobs?: boolean;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AutomationRulesController } from './api/automation-rules.controller';
+import { AttachmentsController, ComposerController } from './api/composer.controller';
 import { ConversationsController } from './api/conversations.controller';
 import { InboxesController } from './api/inboxes.controller';
 import { MessagesController } from './api/messages.controller';
@@ -27,6 +28,8 @@ import { PageController } from './page/page.controller';
     InboxesController,
     ConversationsController,
     MessagesController,
+    ComposerController,
+    AttachmentsController,
     AutomationRulesController,
   ],
   providers: [

@@ -10,6 +10,7 @@ import {
 import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
 import type { HelpdeskConfig } from './helpdesk-config';
 import { HelpdeskCoreModule } from './helpdesk-core.module';
+import { HelpdeskOperationsModule } from './operations/helpdesk-operations.module';
 import { resolveConnectContext } from './tiktok/connect-context';
 import { HelpdeskTiktokAdapter } from './tiktok/helpdesk-tiktok.adapter';
 
@@ -42,6 +43,7 @@ export class HelpdeskModule {
             authorizeUrl: config.tiktok.authorizeUrl,
             redirectUri: config.tiktok.redirectUri,
             tokenEncryptionKeys: config.tiktok.tokenEncryptionKeys,
+            webhookCallbackUrl: config.tiktok.webhookCallbackUrl,
             enableBackgroundJobs: config.backgroundJobs ?? false,
             tokenRefreshIntervalSeconds: config.tiktok.tokenRefreshIntervalSeconds,
             inboundSweepIntervalSeconds: config.tiktok.inboundSweepIntervalSeconds,
@@ -50,6 +52,7 @@ export class HelpdeskModule {
           helpdeskPort: HelpdeskTiktokAdapter,
         }),
         HelpdeskCoreModule,
+        HelpdeskOperationsModule,
       ],
     };
   }

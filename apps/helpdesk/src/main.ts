@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { TiktokWebhookRegistrar } from 'tiktok-channel';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
 import { startLocalPostgres } from './database/local-postgres';
 import { Closers } from './demo/closers';
-import { loadOrCreateDemoSecrets, type DemoSecrets } from './demo/demo-secrets';
+import { DemoConfigError, demoDataDir, demoEnvironment } from './demo/demo-environment';
 import { findRepoRoot } from './demo/repo-root';
 import { sandboxTiktokConfig } from './demo/sandbox-tiktok-config';
 import { takeOverShutdownSignals } from './demo/shutdown-signals';
@@ -17,8 +17,6 @@ import { createHelpdeskApp, type HelpdeskConfig } from './helpdesk-app';
  * an embedded PostgreSQL in .data/demo-pg; without TIKTOK_API_BASE_URL it runs the TikTok sandbox
  * and registers the webhook with it. Secrets are never printed.
  */
-
-const DEFAULT_TIKTOK_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 
 /** A start-up problem the person can fix; printed as is, without a stack. */
 class StartupError extends Error {}
@@ -41,24 +39,6 @@ function portFrom(name: string, fallback: number): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartupError(`${name} must be a port number, not "${raw}"`);
   return port;
-}
-
-/** An optional number of seconds from the environment; the library validates its range. */
-function secondsFrom(name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds)) throw new StartupError(`${name} must be a number of seconds`);
-  return seconds;
-}
-
-function required(name: string): string {
-  const value = env[name];
-  if (!value)
-    throw new StartupError(
-      `${name} is required when TIKTOK_API_BASE_URL points at a real TikTok API`,
-    );
-  return value;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -90,10 +70,31 @@ async function shutdown(exitCode: number): Promise<never> {
   process.exit(clean ? exitCode : 1);
 }
 
+async function registerWithSandbox(app: INestApplication): Promise<string> {
+  try {
+    const result = await app.get(TiktokWebhookRegistrar).ensureRegistered();
+    return `${result.registered} (registered)`;
+  } catch (error) {
+    console.warn(
+      `Registering the webhook failed, so incoming messages will not arrive: ${(error as Error).message}`,
+    );
+    return `NOT registered: ${(error as Error).message}`;
+  }
+}
+
+async function checkRegistration(app: INestApplication, url: string | undefined): Promise<string> {
+  try {
+    const status = await app.get(TiktokWebhookRegistrar).check();
+    if (status.ok) return `${status.registered} (registered)`;
+    return `${url} is NOT registered with TikTok${status.registered ? ` (it has ${status.registered})` : ''}: run npm run webhook -- register`;
+  } catch (error) {
+    return `could not ask TikTok (${(error as Error).message}): run npm run doctor`;
+  }
+}
+
 async function start(): Promise<void> {
   const root = findRepoRoot(__dirname);
-  // Secrets and the embedded PostgreSQL live here (several demos on one machine need one each).
-  const dataDir = env.DEMO_DATA_DIR ? resolve(env.DEMO_DATA_DIR) : join(root, '.data');
+  const dataDir = demoDataDir(env, root);
   const port = portFrom('PORT', 3000);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
 
@@ -129,48 +130,27 @@ async function start(): Promise<void> {
     checkpoint();
   }
 
-  // Generated only when something is missing from the environment, and then kept for next time.
-  let secrets: DemoSecrets | undefined;
-  const demoSecrets = () =>
-    (secrets ??= loadOrCreateDemoSecrets(join(dataDir, 'demo-secrets.json')));
-  const tokenEncryptionKeys = env.TIKTOK_TOKEN_ENCRYPTION_KEYS
-    ? env.TIKTOK_TOKEN_ENCRYPTION_KEYS.split(',')
-        .map((key) => key.trim())
-        .filter(Boolean)
-    : demoSecrets().tokenEncryptionKeys;
-
+  // Secrets are generated only when something is missing from the environment, then kept.
+  const environment = demoEnvironment(env, root, 'create');
   let sandbox: RunningSandbox | undefined;
-  let tiktok: HelpdeskConfig['tiktok'];
-  if (!env.TIKTOK_API_BASE_URL) {
-    if (Boolean(env.TIKTOK_APP_ID) !== Boolean(env.TIKTOK_APP_SECRET)) {
-      throw new StartupError(
-        'Set both TIKTOK_APP_ID and TIKTOK_APP_SECRET, or neither (the demo then uses generated ones)',
-      );
-    }
-    const appId = env.TIKTOK_APP_ID || demoSecrets().appId;
-    const appSecret = env.TIKTOK_APP_SECRET || demoSecrets().appSecret;
-    const sandboxPort = portFrom('TIKTOK_SANDBOX_PORT', 4010);
+  let tiktok: HelpdeskConfig['tiktok'] = environment.tiktok;
+  if (environment.sandbox) {
+    const { appId, appSecret, tokenEncryptionKeys } = environment.tiktok;
+    const sandboxPort = environment.sandbox.port;
     const started = await bind('TikTok sandbox', sandboxPort, 'TIKTOK_SANDBOX_PORT', () =>
       startSandbox({ port: sandboxPort, appId, appSecret }),
     );
     sandbox = started;
     closers.add('TikTok sandbox', () => started.close());
     checkpoint();
-    tiktok = sandboxTiktokConfig(started, { appId, appSecret, tokenEncryptionKeys }, publicUrl);
-    if (env.TIKTOK_REDIRECT_URI) tiktok.redirectUri = env.TIKTOK_REDIRECT_URI;
-  } else {
+    // The sandbox's real address (TIKTOK_SANDBOX_PORT=0 picks a free port).
     tiktok = {
-      appId: required('TIKTOK_APP_ID'),
-      appSecret: required('TIKTOK_APP_SECRET'),
-      apiBaseUrl: env.TIKTOK_API_BASE_URL,
-      authorizeUrl: env.TIKTOK_AUTHORIZE_URL || DEFAULT_TIKTOK_AUTHORIZE_URL,
-      redirectUri: required('TIKTOK_REDIRECT_URI'),
-      tokenEncryptionKeys,
+      ...environment.tiktok,
+      ...sandboxTiktokConfig(started, { appId, appSecret, tokenEncryptionKeys }, publicUrl),
+      redirectUri: environment.tiktok.redirectUri,
+      webhookCallbackUrl: environment.tiktok.webhookCallbackUrl,
     };
   }
-
-  tiktok.tokenRefreshIntervalSeconds = secondsFrom('TIKTOK_TOKEN_REFRESH_INTERVAL_SECONDS');
-  tiktok.inboundSweepIntervalSeconds = secondsFrom('TIKTOK_INBOUND_SWEEP_INTERVAL_SECONDS');
 
   const app: INestApplication = await createHelpdeskApp({
     databaseUrl,
@@ -193,20 +173,11 @@ async function start(): Promise<void> {
   await bind('helpdesk', port, 'PORT', () => app.listen(port));
   checkpoint();
 
-  const webhookUrl =
-    env.TIKTOK_WEBHOOK_CALLBACK_URL || (sandbox ? `${publicUrl}/tiktok/webhook` : undefined);
-  let webhookNote = 'not registered (set TIKTOK_WEBHOOK_CALLBACK_URL to register it at start-up)';
-  if (webhookUrl) {
-    try {
-      await app.get(TiktokWebhookRegistrar).register(webhookUrl);
-      webhookNote = `${webhookUrl} (registered)`;
-    } catch (error) {
-      webhookNote = `${webhookUrl} NOT registered: ${(error as Error).message}`;
-      console.warn(
-        `Registering the webhook failed, so incoming messages will not arrive: ${(error as Error).message}`,
-      );
-    }
-  }
+  // Registering the webhook is a deploy step (npm run webhook -- register). The sandbox forgets
+  // it at every start, so the demo registers there itself, through the same code.
+  const webhookNote = sandbox
+    ? await registerWithSandbox(app)
+    : await checkRegistration(app, tiktok.webhookCallbackUrl);
   checkpoint();
 
   running = true;
@@ -252,7 +223,7 @@ takeOverShutdownSignals((signal) => {
 
 start().catch(async (error: unknown) => {
   if (error instanceof StartupInterrupted) return shutdown(0);
-  if (error instanceof StartupError)
+  if (error instanceof StartupError || error instanceof DemoConfigError)
     console.error(`Cannot start the helpdesk demo: ${error.message}`);
   else console.error('Cannot start the helpdesk demo:', error);
   await closers.closeAll((line) => console.error(line));

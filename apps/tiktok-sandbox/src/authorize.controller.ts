@@ -132,9 +132,13 @@ export class AuthorizeController {
         consent.accountType,
         consent.displayName,
       );
-      const code = this.state.issueAuthCode(account.openId, request.scopes, request.redirectUri);
+      // The person may untick permissions: only the requested scopes they left are granted.
+      const granted = consent.scopes
+        ? request.scopes.filter((scope) => consent.scopes?.includes(scope))
+        : request.scopes;
+      const code = this.state.issueAuthCode(account.openId, granted, request.redirectUri);
       target.searchParams.set('code', code.code);
-      target.searchParams.set('scopes', request.scopes.join(','));
+      target.searchParams.set('scopes', granted.join(','));
     }
     target.searchParams.set('state', request.state);
     this.config.log(`authorize: ${consent.decision} as ${consent.username || '(nobody)'}`);

@@ -1,8 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, failure } from './envelope';
 import { API_PREFIX, FaultBook } from './faults';
+import { loseAnswer } from './lost-answer';
 import type { Slowdowns } from './slowdowns';
+import type { SandboxState } from './sandbox-state';
 import { SandboxStats } from './stats';
+
+/** Uploads are multipart; every other POST is JSON. */
+const MULTIPART_PATHS = new Set(['/business/message/media/upload/']);
 
 /**
  * What TikTok does before any Business endpoint runs: paths must end in '/', bodies must be JSON.
@@ -29,11 +34,15 @@ export function businessApiGate(stats: SandboxStats, faults: FaultBook, slowdown
       response.status(200).json(failure(fault.code, fault.message));
       return;
     }
+    if (fault?.afterAccept) loseAnswer(request, response, fault.afterAccept);
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (request.method === 'POST' && mediaType !== 'application/json') {
+    const expected = MULTIPART_PATHS.has(FaultBook.normalizePath(path))
+      ? 'multipart/form-data'
+      : 'application/json';
+    if (request.method === 'POST' && mediaType !== expected) {
       response
         .status(200)
-        .json(failure(ErrorCode.invalidParameter, 'Content-Type must be application/json.'));
+        .json(failure(ErrorCode.invalidParameter, `Content-Type must be ${expected}.`));
       return;
     }
     next();
@@ -47,5 +56,13 @@ export function malformedBodyAnswer() {
     response
       .status(200)
       .json(failure(ErrorCode.invalidParameter, 'The request body is not valid JSON.'));
+  };
+}
+
+/** Every answer's `Date` header reads TikTok's clock, the one clock a client can compare with its own. */
+export function tiktokClockHeader(state: SandboxState) {
+  return (_request: Request, response: Response, next: NextFunction): void => {
+    response.setHeader('Date', new Date(state.now()).toUTCString());
+    next();
   };
 }

@@ -12,8 +12,8 @@ export interface BusinessProfileData {
   username: string;
   display_name: string;
   profile_image: string;
-  /** The sandbox's clear business/personal flag (accounts approved as "personal" say false). */
-  is_business_account: boolean;
+  /** The sandbox's clear business/personal flag (accounts approved as "personal" say false); only with user.account.type. */
+  is_business_account?: boolean;
 }
 
 export interface WebhookConfigData {
@@ -24,6 +24,7 @@ export interface WebhookConfigData {
 }
 
 const PROFILE_SCOPE = 'user.info.basic';
+const ACCOUNT_TYPE_SCOPE = 'user.account.type';
 
 /** Account profile and the app's webhook subscription. */
 @Controller('open_api/v1.3/business')
@@ -45,11 +46,15 @@ export class BusinessApiController {
     const account = authenticate(this.state, tokenHeaders, businessId, PROFILE_SCOPE);
     this.checkFields(optionalString(params, 'fields'));
     this.stats.countOperation('profileReads');
+    const scopes = this.state.accessTokens.get(tokenHeaders.accessToken?.trim() ?? '')?.scopes;
     return ok({
       username: account.username,
       display_name: account.displayName,
       profile_image: `${this.state.baseUrl}/sandbox/avatars/${account.openId}.svg`,
-      is_business_account: account.accountType === 'business',
+      // The account type is only told to apps granted user.account.type.
+      ...(scopes?.includes(ACCOUNT_TYPE_SCOPE)
+        ? { is_business_account: account.accountType === 'business' }
+        : {}),
     });
   }
 

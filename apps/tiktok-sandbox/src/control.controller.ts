@@ -21,6 +21,7 @@ import {
   Conversation,
   SandboxState,
   StoredMessage,
+  StoredMessageType,
   usernameProblem,
 } from './sandbox-state';
 import { Slowdowns } from './slowdowns';
@@ -31,9 +32,17 @@ import { messageWebhook } from './webhook-events';
 export interface ConversationMessageView {
   messageId: string;
   from: 'user' | 'business';
-  type: 'text';
+  /** `text`, or what the business sent through the API: `image`, `share_post`. */
+  type: StoredMessageType;
+  /** Empty for items that are not texts. */
   text: string;
   timestamp: number;
+  /** An image's media: its bytes are at `GET /sandbox/media/:mediaId`. */
+  mediaId?: string;
+  /** A shared post's item id. */
+  itemId?: string;
+  /** The message a quote reply answers. */
+  referencedMessageId?: string;
 }
 
 export interface SeededGrant {
@@ -125,7 +134,20 @@ export class ControlController {
     const problem = decision === 'approve' ? usernameProblem(username) : undefined;
     if (problem) throw new BadRequestException(problem);
     const displayName = typeof params.displayName === 'string' ? params.displayName : undefined;
-    this.state.consentQueue.push({ username, displayName, accountType, decision });
+    const scopes = params.scopes;
+    if (
+      scopes !== undefined &&
+      !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))
+    ) {
+      throw new BadRequestException('scopes must be a list of scope names');
+    }
+    this.state.consentQueue.push({
+      username,
+      displayName,
+      accountType,
+      decision,
+      ...(scopes ? { scopes: scopes as string[] } : {}),
+    });
     return { pending: this.state.consentQueue.length };
   }
 
@@ -195,6 +217,9 @@ export class ControlController {
       type: message.type,
       text: message.text,
       timestamp: message.timestamp,
+      ...(message.mediaId ? { mediaId: message.mediaId } : {}),
+      ...(message.itemId ? { itemId: message.itemId } : {}),
+      ...(message.referencedMessageId ? { referencedMessageId: message.referencedMessageId } : {}),
     }));
   }
 
@@ -212,15 +237,22 @@ export class ControlController {
       throw new BadRequestException('path must end in "/", like TikTok paths');
     const code = optionalNumber(params, 'code');
     const httpStatus = optionalNumber(params, 'httpStatus');
-    if ((code === undefined) === (httpStatus === undefined)) {
-      throw new BadRequestException('give either code (an envelope error) or httpStatus');
+    const afterAccept = params.afterAccept;
+    if (afterAccept !== undefined && afterAccept !== 'timeout' && afterAccept !== 'reset') {
+      throw new BadRequestException('afterAccept must be "timeout" or "reset"');
+    }
+    const given = [code, httpStatus, afterAccept].filter((value) => value !== undefined).length;
+    if (given !== 1) {
+      throw new BadRequestException(
+        'give either code (an envelope error), httpStatus, or afterAccept ("timeout" | "reset": the call is carried out and its answer lost)',
+      );
     }
     const times = optionalNumber(params, 'times') ?? 1;
     if (!Number.isInteger(times) || times < 1) {
       throw new BadRequestException('times must be a positive integer');
     }
     const message = typeof params.message === 'string' ? params.message : undefined;
-    this.faults.plan(path, { code, httpStatus, message, times });
+    this.faults.plan(path, { code, httpStatus, afterAccept, message, times });
     return { path: FaultBook.normalizePath(path), remaining: times };
   }
 
@@ -247,7 +279,7 @@ export class ControlController {
       Array.isArray(params.scopes) && params.scopes.every((s) => typeof s === 'string')
         ? (params.scopes as string[])
         : SEEDED_SCOPES;
-    const ttl = {
+    const ttl = this.state.tokenLifetimes ?? {
       accessSeconds: this.config.accessTokenTtlSeconds,
       refreshSeconds: this.config.refreshTokenTtlSeconds,
     };

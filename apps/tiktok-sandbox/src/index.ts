@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { businessApiGate, malformedBodyAnswer } from './business-api-gate';
+import { businessApiGate, malformedBodyAnswer, tiktokClockHeader } from './business-api-gate';
 import { FaultBook } from './faults';
 import { LineLogger } from './line-logger';
+import { OutboundState } from './outbound-state';
+import { RateLimits } from './rate-limits';
 import { RunningSandbox, SandboxOptions, resolveConfig } from './options';
 import { SandboxModule } from './sandbox.module';
 import { SandboxState } from './sandbox-state';
@@ -12,7 +14,7 @@ import { Slowdowns } from './slowdowns';
 import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 
-export type { RunningSandbox, SandboxOptions, WebhookRetryOptions } from './options';
+export type { MessagingCaps, RunningSandbox, SandboxOptions, WebhookRetryOptions } from './options';
 
 /** Starts a local stand-in for TikTok's OAuth, Business Messaging API and webhook delivery. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
@@ -22,9 +24,20 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const faults = new FaultBook();
   const slowdowns = new Slowdowns();
   const delivery = new WebhookDelivery(state, stats, config);
+  const outbound = new OutboundState(state);
+  const rateLimits = new RateLimits(config.rateLimitPerSecond, state, stats);
 
   const app = await NestFactory.create<NestExpressApplication>(
-    SandboxModule.register({ config, state, stats, faults, slowdowns, delivery }),
+    SandboxModule.register({
+      config,
+      state,
+      stats,
+      faults,
+      slowdowns,
+      delivery,
+      outbound,
+      rateLimits,
+    }),
     new ExpressAdapter(),
     {
       logger: options.log ? new LineLogger(options.log) : false,
@@ -36,6 +49,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       bodyParser: false,
     },
   );
+  // TikTok's clock, which a test may set off from this machine's (POST /sandbox/clock).
+  app.use(tiktokClockHeader(state));
   app.use(businessApiGate(stats, faults, slowdowns));
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: false });

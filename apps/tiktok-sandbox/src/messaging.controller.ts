@@ -13,11 +13,14 @@ import type { Response } from 'express';
 import { authenticate, TokenHeaders } from './access-token';
 import { Envelope, ErrorCode, TikTokApiError, ok } from './envelope';
 import { EnvelopeErrorFilter } from './envelope-error.filter';
-import { MAX_TEXT_LENGTH, REPLY_WINDOW_MS, characterCount } from './messaging-rules';
+import { ANSWERED_EVENT } from './lost-answer';
+import { MAX_TEXT_LENGTH, characterCount, messagingRuleProblem } from './messaging-rules';
+import { MEDIA_TTL_MS, OutboundState } from './outbound-state';
+import { RateLimits } from './rate-limits';
 import { SandboxConfig } from './options';
 import { Params, asParams, invalid, optionalString, requiredString } from './params';
 import { SANDBOX_CONFIG } from './sandbox-config.token';
-import { Account, Conversation, SandboxState, StoredMessage } from './sandbox-state';
+import { Account, Conversation, MessageItem, SandboxState, StoredMessage } from './sandbox-state';
 import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 import { messageWebhook } from './webhook-events';
@@ -43,25 +46,31 @@ interface RestParticipant {
   display_name: string;
 }
 
+/** The typed block of a history message: one per message type, as in webhooks. */
+export type RestContent =
+  | {
+      type: 'TEXT';
+      text: { body: string };
+      referenced_message_info?: { referenced_message_id: string };
+    }
+  | { type: 'IMAGE'; image: { media_id: string } }
+  | { type: 'SHARE_POST'; share_post: { item_id: string; video_id: string; embed_url: string } };
+
 /** History messages use uppercase enums, unlike webhooks. */
-export interface RestMessage {
+export type RestMessage = RestContent & {
   message_id: string;
   conversation_id: string;
   timestamp: number;
-  type: 'TEXT';
-  text: { body: string };
   from: string;
   to: string;
   from_user: { id: string; role: RestParticipant['role'] };
   to_user: { id: string; role: RestParticipant['role'] };
-}
+};
 
 export interface ContentListData {
   messages: RestMessage[];
   participants: RestParticipant[];
 }
-
-const UNSUPPORTED_TYPES = ['IMAGE', 'SHARE_POST', 'SENDER_ACTION', 'TEMPLATE'];
 
 /** Runs `work` once the HTTP answer has left, whether or not the client waits for it. */
 function afterResponse(response: Response, work: () => void): void {
@@ -73,6 +82,8 @@ function afterResponse(response: Response, work: () => void): void {
   };
   response.once('finish', once);
   response.once('close', once);
+  // A fault that loses the answer still means the call was carried out.
+  response.once(ANSWERED_EVENT, once);
 }
 
 /** The Business Messaging API: replies into conversations the person opened. */
@@ -84,6 +95,8 @@ export class MessagingController {
     private readonly state: SandboxState,
     private readonly stats: SandboxStats,
     private readonly delivery: WebhookDelivery,
+    private readonly outbound: OutboundState,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   @Post('send')
@@ -102,21 +115,40 @@ export class MessagingController {
         'Business Messaging is only available to business accounts.',
       );
     }
+    this.rateLimits.take(business.openId);
     if (requiredString(params, 'recipient_type') !== 'CONVERSATION') {
       throw invalid('recipient_type', 'it must be CONVERSATION.');
     }
     const conversation = this.findConversation(business, params, 'recipient');
-    const text = this.readText(params);
+    const messageType = requiredString(params, 'message_type');
 
-    const lastFromUser = this.state.lastUserMessageAt(conversation) ?? 0;
-    if (this.state.now() - lastFromUser > REPLY_WINDOW_MS) {
-      throw new TikTokApiError(
-        ErrorCode.messagingRuleBlocked,
-        'The message was blocked: more than 48 hours have passed since the user last wrote.',
-      );
+    if (messageType === 'SENDER_ACTION') {
+      const action = params.sender_action;
+      if (action !== 'TYPING' && action !== 'MARK_READ') {
+        throw invalid('sender_action', 'it must be TYPING or MARK_READ.');
+      }
+      this.outbound.recordSenderAction(conversation.conversationId, action);
+      this.stats.countOperation('sends');
+      this.stats.countSendType(messageType);
+      // Sender actions are not messages: TikTok answers without a message id.
+      return ok({ message: { message_id: '' } });
     }
 
-    const message = this.state.addMessage(conversation, 'business', text);
+    const item = this.readItem(business, conversation, messageType, params);
+    const problem = messagingRuleProblem(
+      conversation.messages,
+      this.state.now(),
+      this.config.messagingCaps,
+    );
+    if (problem) throw new TikTokApiError(ErrorCode.messagingRuleBlocked, problem);
+
+    const message = this.state.addMessage(
+      conversation,
+      'business',
+      item.text,
+      this.state.now(),
+      item.item,
+    );
     const user = this.state.users.get(conversation.userId);
     if (user) {
       const webhook = messageWebhook(this.config, business, user, message, 'API');
@@ -126,6 +158,7 @@ export class MessagingController {
       afterResponse(response, () => this.delivery.deliver(webhook));
     }
     this.stats.countOperation('sends');
+    this.stats.countSendType(messageType);
     return ok({ message: { message_id: message.messageId } });
   }
 
@@ -136,7 +169,8 @@ export class MessagingController {
   ): Envelope<ConversationListData> {
     const params = asParams(query);
     const businessId = optionalString(params, 'business_id');
-    authenticate(this.state, tokenHeaders, businessId, 'message.list.read');
+    const business = authenticate(this.state, tokenHeaders, businessId, 'message.list.read');
+    this.rateLimits.take(business.openId);
     const type = requiredString(params, 'conversation_type');
     if (type !== 'STRANGER' && type !== 'SINGLE') {
       throw invalid('conversation_type', 'it must be STRANGER or SINGLE.');
@@ -172,6 +206,7 @@ export class MessagingController {
     const params = asParams(query);
     const businessId = optionalString(params, 'business_id');
     const business = authenticate(this.state, tokenHeaders, businessId, 'message.list.read');
+    this.rateLimits.take(business.openId);
     const conversation = this.findConversation(business, params, 'conversation_id');
     const user = this.state.users.get(conversation.userId);
     if (!user) throw new TikTokApiError(ErrorCode.notFound);
@@ -194,8 +229,7 @@ export class MessagingController {
         message_id: message.messageId,
         conversation_id: message.conversationId,
         timestamp: message.timestamp,
-        type: 'TEXT',
-        text: { body: message.text },
+        ...this.restContent(message),
         from: from.username,
         to: to.username,
         from_user: { id: from.id, role: from.role },
@@ -205,6 +239,30 @@ export class MessagingController {
     // TikTok returns only the latest messages, newest first, with no way to page further back.
     const latest = conversation.messages.slice(-CONTENT_LIST_SIZE).reverse();
     return ok({ messages: latest.map(toRest), participants: [person, company] });
+  }
+
+  private restContent(message: StoredMessage): RestContent {
+    if (message.type === 'image' && message.mediaId) {
+      return { type: 'IMAGE', image: { media_id: message.mediaId } };
+    }
+    if (message.type === 'share_post' && message.itemId) {
+      const post = this.outbound.posts.get(message.itemId);
+      return {
+        type: 'SHARE_POST',
+        share_post: {
+          item_id: message.itemId,
+          video_id: message.itemId,
+          embed_url: post?.embedUrl ?? '',
+        },
+      };
+    }
+    return {
+      type: 'TEXT',
+      text: { body: message.text },
+      ...(message.referencedMessageId
+        ? { referenced_message_info: { referenced_message_id: message.referencedMessageId } }
+        : {}),
+    };
   }
 
   private conversationType(conversation: Conversation): ConversationType {
@@ -232,15 +290,72 @@ export class MessagingController {
     throw invalid(name, `no conversation ${id} for this business_id.`);
   }
 
-  private readText(params: Params): string {
-    const messageType = requiredString(params, 'message_type');
-    if (UNSUPPORTED_TYPES.includes(messageType)) {
-      throw invalid(
-        'message_type',
-        `${messageType} is not supported by the sandbox yet; send TEXT.`,
-      );
+  /** The message's content under TikTok's rules for its type; throws 40002 naming the field. */
+  private readItem(
+    business: Account,
+    conversation: Conversation,
+    messageType: string,
+    params: Params,
+  ): { text: string; item: MessageItem } {
+    const reference = params.referenced_message_info;
+    if (reference !== undefined && messageType !== 'TEXT') {
+      throw invalid('referenced_message_info', 'only a TEXT message can quote another.');
     }
-    if (messageType !== 'TEXT') throw invalid('message_type', `unknown type ${messageType}.`);
+    switch (messageType) {
+      case 'TEXT': {
+        const referencedMessageId =
+          reference === undefined
+            ? undefined
+            : requiredString(asParams(reference), 'referenced_message_id');
+        if (
+          referencedMessageId !== undefined &&
+          !conversation.messages.some((message) => message.messageId === referencedMessageId)
+        ) {
+          throw invalid(
+            'referenced_message_info.referenced_message_id',
+            `no message ${referencedMessageId} in this conversation.`,
+          );
+        }
+        return {
+          text: this.readText(params),
+          item: { type: 'text', ...(referencedMessageId ? { referencedMessageId } : {}) },
+        };
+      }
+      case 'IMAGE': {
+        const mediaId = requiredString(asParams(params.image), 'media_id', ' (image.media_id)');
+        const media = this.outbound.media.get(mediaId);
+        if (
+          !media ||
+          media.businessId !== business.openId ||
+          this.state.now() - media.uploadedAt > MEDIA_TTL_MS
+        ) {
+          throw invalid('image.media_id', `no uploaded image ${mediaId} for this business_id.`);
+        }
+        if (this.outbound.imageSendDisabled.has(conversation.userId)) {
+          throw invalid('message_type', 'IMAGE messages are not available in this conversation.');
+        }
+        return { text: '', item: { type: 'image', mediaId } };
+      }
+      case 'SHARE_POST': {
+        const itemId = requiredString(
+          asParams(params.share_post),
+          'item_id',
+          ' (share_post.item_id)',
+        );
+        const post = this.outbound.posts.get(itemId);
+        if (!post || post.businessId !== business.openId) {
+          throw invalid('share_post.item_id', `${itemId} is not a post of this business.`);
+        }
+        return { text: '', item: { type: 'share_post', itemId } };
+      }
+      case 'TEMPLATE':
+        throw invalid('message_type', 'TEMPLATE is not supported by the sandbox yet.');
+      default:
+        throw invalid('message_type', `unknown type ${messageType}.`);
+    }
+  }
+
+  private readText(params: Params): string {
     const block = asParams(params.text);
     const text = block.body;
     if (typeof text !== 'string' || text.length === 0) {

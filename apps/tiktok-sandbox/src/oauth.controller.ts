@@ -103,7 +103,7 @@ export class OAuthController {
     const record = this.state.accessTokens.get(token);
     if (!record) throw new TikTokApiError(ErrorCode.accessTokenInvalid);
     this.state.revokeAccount(record.openId);
-    this.stats.countOperation('revokes');
+    this.stats.countRevoke(record.openId);
     return ok({});
   }
 
@@ -139,10 +139,12 @@ export class OAuthController {
   }
 
   private ttl(): { accessSeconds: number; refreshSeconds: number } {
-    return {
-      accessSeconds: this.config.accessTokenTtlSeconds,
-      refreshSeconds: this.config.refreshTokenTtlSeconds,
-    };
+    return (
+      this.state.tokenLifetimes ?? {
+        accessSeconds: this.config.accessTokenTtlSeconds,
+        refreshSeconds: this.config.refreshTokenTtlSeconds,
+      }
+    );
   }
 
   private tokenData(access: AccessTokenRecord, refresh: RefreshTokenRecord): TokenData {

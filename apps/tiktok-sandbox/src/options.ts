@@ -21,6 +21,24 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** TikTok retries for 72 h; tests want a short schedule. */
   webhookRetry?: WebhookRetryOptions;
+  /**
+   * Messaging requests per second per business before TikTok answers 40100. Default 10; 0 turns
+   * the limit off. `POST /sandbox/rate-limit` changes it at run time.
+   */
+  rateLimitPerSecond?: number;
+  /** TikTok's reported message caps (see `MessagingCaps`). */
+  messagingCaps?: Partial<MessagingCaps>;
+}
+
+/**
+ * The caps the wire contract reports (sources differ): messages a business may send after the
+ * person's last message, and how many of those may still go out once the 48-hour window lapsed.
+ */
+export interface MessagingCaps {
+  /** Default 10. */
+  beforeUserReply: number;
+  /** Default 3. */
+  afterWindow: number;
 }
 
 export interface RunningSandbox {
@@ -40,6 +58,8 @@ export interface SandboxConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   webhookRetry: Required<WebhookRetryOptions>;
+  rateLimitPerSecond: number;
+  messagingCaps: MessagingCaps;
   log: (line: string) => void;
 }
 
@@ -55,6 +75,11 @@ export function resolveConfig(options: SandboxOptions): SandboxConfig {
       maxAttempts: options.webhookRetry?.maxAttempts ?? 5,
       initialDelayMs: options.webhookRetry?.initialDelayMs ?? 200,
       timeoutMs: options.webhookRetry?.timeoutMs ?? 5_000,
+    },
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
+    messagingCaps: {
+      beforeUserReply: options.messagingCaps?.beforeUserReply ?? 10,
+      afterWindow: options.messagingCaps?.afterWindow ?? 3,
     },
     log: options.log ?? (() => undefined),
   };

@@ -19,12 +19,22 @@ export interface TikTokUser {
   displayName: string;
 }
 
+/** What a person sees in the conversation: a text, or an item the business sent through the API. */
+export type StoredMessageType = 'text' | 'image' | 'share_post';
+
 export interface StoredMessage {
   messageId: string;
   conversationId: string;
   from: 'user' | 'business';
-  type: 'text';
+  type: StoredMessageType;
+  /** The body of a text; empty for other types. */
   text: string;
+  /** An IMAGE's uploaded media (its bytes are in `SandboxState.media`). */
+  mediaId?: string;
+  /** A SHARE_POST's post. */
+  itemId?: string;
+  /** The message a quote reply answers. */
+  referencedMessageId?: string;
   /** Milliseconds, like TikTok's message timestamps. */
   timestamp: number;
   /** The exact webhook sent for this message, kept so a redelivery can repeat its bytes. */
@@ -74,7 +84,21 @@ export interface PendingConsent {
   displayName?: string;
   accountType: AccountType;
   decision: 'approve' | 'deny';
+  /** Grant only these of the requested scopes (the person unticked the others); default all. */
+  scopes?: string[];
 }
+
+/** Lifetimes of the tokens issued from now on, instead of the sandbox options'. */
+export interface TokenLifetimes {
+  accessSeconds: number;
+  refreshSeconds: number;
+}
+
+/** The typed part of a stored message; a plain text unless the business sent something else. */
+export type MessageItem = Pick<
+  StoredMessage,
+  'type' | 'mediaId' | 'itemId' | 'referencedMessageId'
+>;
 
 export const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -92,9 +116,15 @@ export class SandboxState {
   consentQueue: PendingConsent[] = [];
   /** TikTok keeps one DIRECT_MESSAGE callback per app. */
   callbackUrl: string | undefined;
+  /** Other parts' state (media, posts, rate limits) that `POST /sandbox/reset` must clear too. */
+  readonly resetHooks: Array<() => void> = [];
+  /** How far TikTok's clock is ahead of this machine's (negative: behind). */
+  clockOffsetMs = 0;
+  tokenLifetimes: TokenLifetimes | undefined;
 
+  /** TikTok's clock: timestamps, expiries, signatures and the Date header all read it. */
   now(): number {
-    return Date.now();
+    return Date.now() + this.clockOffsetMs;
   }
 
   reset(): void {
@@ -107,6 +137,9 @@ export class SandboxState {
     this.refreshTokens.clear();
     this.consentQueue = [];
     this.callbackUrl = undefined;
+    for (const hook of this.resetHooks) hook();
+    this.clockOffsetMs = 0;
+    this.tokenLifetimes = undefined;
   }
 
   accountByUsername(username: string): Account | undefined {
@@ -241,14 +274,15 @@ export class SandboxState {
     from: StoredMessage['from'],
     text: string,
     timestamp: number = this.now(),
+    item: MessageItem = { type: 'text' },
   ): StoredMessage {
     const message: StoredMessage = {
       messageId: newId.message(),
       conversationId: conversation.conversationId,
       from,
-      type: 'text',
       text,
       timestamp,
+      ...item,
     };
     conversation.messages.push(message);
     conversation.messages.sort((a, b) => a.timestamp - b.timestamp);

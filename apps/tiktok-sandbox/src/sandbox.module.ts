@@ -2,9 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthorizeController } from './authorize.controller';
 import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
+import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
 import { MessagingController } from './messaging.controller';
 import { OAuthController } from './oauth.controller';
+import { OutboundApiController } from './outbound-api.controller';
+import { OutboundControlController } from './outbound-control.controller';
+import { OutboundState } from './outbound-state';
+import { RateLimits } from './rate-limits';
 import { SandboxConfig } from './options';
 import { SANDBOX_CONFIG } from './sandbox-config.token';
 import { SandboxState } from './sandbox-state';
@@ -19,6 +24,8 @@ export interface SandboxParts {
   faults: FaultBook;
   slowdowns: Slowdowns;
   delivery: WebhookDelivery;
+  outbound: OutboundState;
+  rateLimits: RateLimits;
 }
 
 /** Every sandbox gets its own instances, so several can run in one process (one per test). */
@@ -33,6 +40,9 @@ export class SandboxModule {
         BusinessApiController,
         MessagingController,
         ControlController,
+        OutboundApiController,
+        OutboundControlController,
+        DiagnosticsControlController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: parts.config },
@@ -41,6 +51,8 @@ export class SandboxModule {
         { provide: FaultBook, useValue: parts.faults },
         { provide: Slowdowns, useValue: parts.slowdowns },
         { provide: WebhookDelivery, useValue: parts.delivery },
+        { provide: OutboundState, useValue: parts.outbound },
+        { provide: RateLimits, useValue: parts.rateLimits },
       ],
     };
   }

@@ -32,12 +32,21 @@ export interface StatsSnapshot {
   requests: Record<string, number>;
   /** Successful refreshes per business: a rotation done twice shows up here as a 2. */
   refreshesByBusiness: Record<string, number>;
+  /** Calls refused with 40100 by the per-business rate limit (injected faults not included). */
+  rateLimited: number;
+  rateLimitedByBusiness: Record<string, number>;
+  /** Accepted sends per message_type (TEXT, IMAGE, SHARE_POST, SENDER_ACTION). */
+  sendsByType: Record<string, number>;
+  /** Successful media/upload calls. */
+  uploads: number;
+  /** Successful revokes per business. */
+  revokesByBusiness: Record<string, number>;
 }
 
 const RECENT_ATTEMPTS_KEPT = 100;
 
 export type OperationCounter =
-  'tokenExchanges' | 'refreshes' | 'revokes' | 'sends' | 'profileReads';
+  'tokenExchanges' | 'refreshes' | 'revokes' | 'sends' | 'profileReads' | 'uploads';
 
 export class SandboxStats {
   private snapshotData: StatsSnapshot = SandboxStats.empty();
@@ -60,6 +69,11 @@ export class SandboxStats {
       },
       requests: {},
       refreshesByBusiness: {},
+      rateLimited: 0,
+      rateLimitedByBusiness: {},
+      sendsByType: {},
+      uploads: 0,
+      revokesByBusiness: {},
     };
   }
 
@@ -78,6 +92,23 @@ export class SandboxStats {
   countRefresh(businessId: string): void {
     this.snapshotData.refreshes++;
     const byBusiness = this.snapshotData.refreshesByBusiness;
+    byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
+  }
+
+  countRateLimited(businessId: string): void {
+    this.snapshotData.rateLimited++;
+    const byBusiness = this.snapshotData.rateLimitedByBusiness;
+    byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
+  }
+
+  countSendType(messageType: string): void {
+    const byType = this.snapshotData.sendsByType;
+    byType[messageType] = (byType[messageType] ?? 0) + 1;
+  }
+
+  countRevoke(businessId: string): void {
+    this.snapshotData.revokes++;
+    const byBusiness = this.snapshotData.revokesByBusiness;
     byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
   }
 

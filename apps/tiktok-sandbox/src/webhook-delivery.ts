@@ -114,7 +114,7 @@ export class WebhookDelivery {
           'TikTok-Signature': signatureHeader(
             this.config.appSecret,
             body,
-            Math.floor(Date.now() / 1000),
+            Math.floor(this.state.now() / 1000),
           ),
         },
         body,

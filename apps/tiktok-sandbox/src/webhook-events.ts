@@ -7,17 +7,48 @@ interface Participant {
 }
 
 /** The message `content` of im_receive_msg / im_send_msg, before it is serialised to a string. */
-export interface MessageEventContent {
+/** The typed block of a message event (webhook enums are lowercase). */
+export type MessageEventBlock =
+  | {
+      type: 'text';
+      text: { body: string };
+      referenced_message_info?: { referenced_message_id: string };
+    }
+  | { type: 'image'; image: { media_id: string } }
+  | { type: 'share_post'; share_post: { embed_url: string; video_id: string } };
+
+export type MessageEventContent = MessageEventBlock & {
   conversation_id: string;
   message_id: string;
   timestamp: number;
-  type: 'text';
-  text: { body: string };
   from: string;
   to: string;
   from_user: Participant;
   to_user: Participant;
   message_tag?: { source: 'API' | 'APP' };
+};
+
+/** The block for a stored message; share posts name their post by id and embed URL. */
+export function eventBlock(message: StoredMessage): MessageEventBlock {
+  if (message.type === 'image' && message.mediaId) {
+    return { type: 'image', image: { media_id: message.mediaId } };
+  }
+  if (message.type === 'share_post' && message.itemId) {
+    return {
+      type: 'share_post',
+      share_post: {
+        embed_url: `https://www.tiktok.com/embed/v2/${message.itemId}`,
+        video_id: message.itemId,
+      },
+    };
+  }
+  return {
+    type: 'text',
+    text: { body: message.text },
+    ...(message.referencedMessageId
+      ? { referenced_message_info: { referenced_message_id: message.referencedMessageId } }
+      : {}),
+  };
 }
 
 /**
@@ -38,8 +69,7 @@ export function messageWebhook(
     conversation_id: message.conversationId,
     message_id: message.messageId,
     timestamp: message.timestamp,
-    type: 'text',
-    text: { body: message.text },
+    ...eventBlock(message),
     from: incoming ? user.username : business.username,
     to: incoming ? business.username : user.username,
     from_user: incoming ? person : company,

@@ -7,10 +7,12 @@ export type {
 export {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_URL,
+  DEFAULT_RETENTION,
   DEFAULT_SCOPES,
   REQUIRED_SCOPES,
   type TiktokChannelModuleOptions,
   type TiktokConnectContext,
+  type TiktokRetentionOptions,
 } from './tiktok-channel.options';
 export { TiktokChannelConfigError } from './tiktok-channel.config';
 export { TiktokChannelJobs, type TiktokChannelJobName } from './jobs/tiktok-channel-jobs';
@@ -21,15 +23,53 @@ export * from './host/tiktok-events';
 export {
   TiktokMessenger,
   TiktokConversationNotFoundError,
+  TiktokOutboundMessageNotFoundError,
+  type RetryInput,
   type SendInput,
   type SendOutcome,
+  type SenderActionInput,
+  type SenderActionOutcome,
+  type TiktokAttachment,
+  type TiktokSendingState,
 } from './outbound/tiktok-messenger.service';
-export { REPLY_WINDOW_MS, MAX_TEXT_LENGTH } from './outbound/messaging-rules';
+export {
+  REPLY_WINDOW_MS,
+  MAX_TEXT_LENGTH,
+  DEFAULT_MESSAGE_CAPS,
+  splitText,
+} from './outbound/messaging-rules';
+export { MAX_IMAGE_BYTES, prepareImage, type PreparedImage } from './outbound/image-preparation';
+export { TiktokRateLimiter } from './outbound/rate-limiter';
 export {
   TiktokAccountsService,
+  TiktokAccountNotFoundError,
   type TiktokAccountWithInbox,
+  type TiktokDisconnectResult,
 } from './accounts/tiktok-accounts.service';
-export { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
+export {
+  TiktokWebhookRegistrar,
+  type TiktokWebhookStatus,
+} from './webhook/tiktok-webhook.registrar';
+export {
+  TiktokDiagnostics,
+  type TiktokDiagnosticsOptions,
+  type TiktokHealthSummary,
+} from './diagnostics/tiktok-diagnostics.service';
+export { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
+export { formatTiktokDiagnosticReport } from './diagnostics/format-report';
+export {
+  TIKTOK_SYMPTOM_CHECKS,
+  type TiktokDiagnosticAccount,
+  type TiktokDiagnosticCheck,
+  type TiktokDiagnosticCheckId,
+  type TiktokDiagnosticReport,
+  type TiktokDiagnosticVerdict,
+  type TiktokSymptom,
+} from './diagnostics/tiktok-diagnostic.types';
+export {
+  TiktokRetentionService,
+  type TiktokRetentionRun,
+} from './retention/tiktok-retention.service';
 export { TiktokTokenService } from './tokens/tiktok-token.service';
 export { TokenRefreshCron } from './tokens/token-refresh.cron';
 export {

@@ -37,6 +37,75 @@ describe('The module options', () => {
     });
   });
 
+  it('fill in the sending defaults: the contract’s caps, 10 requests per second per business', () => {
+    expect(resolveTiktokChannelConfig(valid)).toMatchObject({
+      rateLimitPerSecond: 10,
+      maxMessagesBeforeCustomerReply: 10,
+      maxMessagesAfterReplyWindow: 0,
+      sendWaitMs: 5000,
+      outboundSweepIntervalSeconds: 5,
+      outboundConcurrency: 16,
+      maxSendAttempts: 8,
+      reconcileDelayMs: 2000,
+      capabilitiesTtlSeconds: 3600,
+      maxAttachmentBytes: 25 * 1024 * 1024,
+    });
+    expect(
+      resolveTiktokChannelConfig({ ...valid, maxMessagesAfterReplyWindow: 3, sendWaitMs: 0 }),
+    ).toMatchObject({ maxMessagesAfterReplyWindow: 3, sendWaitMs: 0 });
+  });
+
+  it('fill in the retention defaults, keeping the ages a host sets', () => {
+    expect(resolveTiktokChannelConfig(valid)).toMatchObject({
+      retention: {
+        webhookBodyDays: 7,
+        webhookEventDays: 30,
+        parkedEventDays: 30,
+        outboundMessageDays: 30,
+      },
+      retentionIntervalSeconds: 3600,
+      retentionBatchSize: 500,
+      maxPendingConnectsPerTenant: 20,
+    });
+    expect(
+      resolveTiktokChannelConfig({
+        ...valid,
+        retention: { webhookBodyDays: 2, parkedEventDays: undefined },
+      }).retention,
+    ).toEqual({
+      webhookBodyDays: 2,
+      webhookEventDays: 30,
+      parkedEventDays: 30,
+      outboundMessageDays: 30,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'events kept less than TikTok redelivers',
+      { retention: { webhookEventDays: 3 } },
+      /retention\.webhookEventDays .*between 4 and/,
+    ],
+    [
+      'bodies kept longer than their rows',
+      { retention: { webhookBodyDays: 40 } },
+      /webhookBodyDays must not exceed retention\.webhookEventDays/,
+    ],
+    ['a NaN parked age', { retention: { parkedEventDays: NaN } }, /retention\.parkedEventDays/],
+    [
+      'a webhook URL that is not https',
+      { webhookCallbackUrl: 'http://helpdesk.example.com/x' },
+      /webhookCallbackUrl/,
+    ],
+    [
+      'no room for a single attempt per tenant',
+      { maxPendingConnectsPerTenant: 0 },
+      /maxPendingConnectsPerTenant/,
+    ],
+  ])('refuse %s', (_case, options, problem) => {
+    expect(problemsOf(options).join('\n')).toMatch(problem);
+  });
+
   it('accept plain http only on this machine (the sandbox)', () => {
     for (const apiBaseUrl of [
       'http://127.0.0.1:4010/open_api/v1.3/',
@@ -94,6 +163,19 @@ describe('The module options', () => {
       /refreshFailureWarningThreshold .*integer/,
     ],
     ['a request timeout given as text', { requestTimeoutMs: '1000' }, /requestTimeoutMs/],
+    ['a zero rate limit', { rateLimitPerSecond: 0 }, /rateLimitPerSecond .*0.1 and 100/],
+    [
+      'a fractional message cap',
+      { maxMessagesBeforeCustomerReply: 2.5 },
+      /maxMessagesBeforeCustomerReply .*integer/,
+    ],
+    [
+      'a negative allowance after the window',
+      { maxMessagesAfterReplyWindow: -1 },
+      /maxMessagesAfterReplyWindow/,
+    ],
+    ['no attempts at all', { maxSendAttempts: 0 }, /maxSendAttempts/],
+    ['a NaN wait for the outcome', { sendWaitMs: NaN }, /sendWaitMs/],
     [
       'a malformed encryption key',
       { tokenEncryptionKeys: ['k1:not-32-bytes'] },

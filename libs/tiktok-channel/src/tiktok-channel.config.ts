@@ -3,17 +3,26 @@ import { validateSync } from 'class-validator';
 import {
   DEFAULT_API_BASE_URL,
   DEFAULT_AUTHORIZE_URL,
+  DEFAULT_RETENTION,
   DEFAULT_SCOPES,
   REQUIRED_SCOPES,
   type TiktokChannelModuleOptions,
+  type TiktokRetentionOptions,
 } from './tiktok-channel.options';
+import { DEFAULT_MESSAGE_CAPS } from './outbound/messaging-rules';
 import { TiktokChannelOptionsSchema } from './tiktok-channel.options.schema';
 
 export const TIKTOK_CHANNEL_CONFIG = Symbol('TIKTOK_CHANNEL_CONFIG');
 
+type OptionalInConfig = 'httpClient' | 'webhookCallbackUrl';
+
 /** Options with every default filled in, checked once at start-up. */
-export type TiktokChannelConfig = Required<Omit<TiktokChannelModuleOptions, 'httpClient'>> &
-  Pick<TiktokChannelModuleOptions, 'httpClient'>;
+export type TiktokChannelConfig = Required<
+  Omit<TiktokChannelModuleOptions, OptionalInConfig | 'retention'>
+> &
+  Pick<TiktokChannelModuleOptions, OptionalInConfig> & {
+    retention: Required<TiktokRetentionOptions>;
+  };
 
 export const InjectTiktokConfig = (): ParameterDecorator => Inject(TIKTOK_CHANNEL_CONFIG);
 
@@ -49,9 +58,32 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     tokenRefreshIntervalSeconds: options.tokenRefreshIntervalSeconds ?? 60,
     inboundSweepIntervalSeconds: options.inboundSweepIntervalSeconds ?? 5,
     tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
+    maxMessagesBeforeCustomerReply: options.maxMessagesBeforeCustomerReply ?? 10,
+    maxMessagesAfterReplyWindow:
+      options.maxMessagesAfterReplyWindow ?? DEFAULT_MESSAGE_CAPS.afterReplyWindow,
+    sendWaitMs: options.sendWaitMs ?? 5000,
+    outboundSweepIntervalSeconds: options.outboundSweepIntervalSeconds ?? 5,
+    outboundConcurrency: options.outboundConcurrency ?? 16,
+    maxSendAttempts: options.maxSendAttempts ?? 8,
+    reconcileDelayMs: options.reconcileDelayMs ?? 2000,
+    capabilitiesTtlSeconds: options.capabilitiesTtlSeconds ?? 3600,
+    maxAttachmentBytes: options.maxAttachmentBytes ?? 25 * 1024 * 1024,
+    maxPendingConnectsPerTenant: options.maxPendingConnectsPerTenant ?? 20,
+    retention: { ...DEFAULT_RETENTION, ...definedOnly(options.retention) },
+    retentionIntervalSeconds: options.retentionIntervalSeconds ?? 3600,
+    retentionBatchSize: options.retentionBatchSize ?? 500,
     refreshRefusalGraceSeconds: options.refreshRefusalGraceSeconds ?? 600,
     refreshFailureWarningThreshold: options.refreshFailureWarningThreshold ?? 3,
   };
+}
+
+/** The fields a host set, so an explicit `undefined` does not override a default. */
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined),
+  ) as Partial<T>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Module, type Provider } from '@nestjs/common';
 import { TiktokAccountsService } from './accounts/tiktok-accounts.service';
+import { TiktokDiagnostics } from './diagnostics/tiktok-diagnostics.service';
+import { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
 import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
 import { TiktokEventPublisher } from './host/tiktok-event-publisher';
@@ -10,7 +12,18 @@ import { TiktokJobScheduler } from './jobs/tiktok-job-scheduler';
 import { TiktokOauthController } from './oauth/oauth.controller';
 import { OauthStateService } from './oauth/oauth-state.service';
 import { TiktokConnectService } from './oauth/tiktok-connect.service';
+import { ImageCapability } from './outbound/image-capability';
+import { OutboundReporter } from './outbound/outbound-reporter';
+import { OutboundStore } from './outbound/outbound-store';
+import { OutboundSweeperCron } from './outbound/outbound-sweeper.cron';
+import { OutboundWorker } from './outbound/outbound-worker.service';
+import { OutcomeHub } from './outbound/outcome-hub';
+import { PartSender } from './outbound/part-sender';
+import { TiktokRateLimiter } from './outbound/rate-limiter';
+import { SendReconciler } from './outbound/send-reconciler';
 import { TiktokMessenger } from './outbound/tiktok-messenger.service';
+import { RetentionCron } from './retention/retention.cron';
+import { TiktokRetentionService } from './retention/tiktok-retention.service';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from './tiktok-channel.constants';
 import {
   resolveTiktokChannelConfig,
@@ -77,12 +90,30 @@ import type { DynamicModule } from '@nestjs/common';
     InboundProcessor,
     InboundSweeperCron,
     TiktokMessenger,
+    OutboundStore,
+    OutcomeHub,
+    TiktokRateLimiter,
+    ImageCapability,
+    PartSender,
+    SendReconciler,
+    OutboundReporter,
+    OutboundWorker,
+    OutboundSweeperCron,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
+    RetentionCron,
   ],
   exports: [
     TiktokMessenger,
+    TiktokRateLimiter,
+    OutboundWorker,
     TiktokAccountsService,
     TiktokWebhookRegistrar,
+    TiktokDiagnostics,
+    TiktokHealthIndicator,
+    TiktokRetentionService,
     TiktokTokenService,
     TokenRefreshCron,
     InboundProcessor,

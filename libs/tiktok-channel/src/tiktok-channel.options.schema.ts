@@ -8,6 +8,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import type { TiktokRetentionOptions } from './tiktok-channel.options';
 import { tokenKeyRingProblems } from './tokens/token-cipher';
 
 const LOOPBACK_HOSTS = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -70,6 +71,44 @@ function IsTokenKeyRing(): PropertyDecorator {
       validate: (value: unknown) => tokenKeyRingProblems(value).length === 0,
       defaultMessage: (args) =>
         `${args?.property}: ${tokenKeyRingProblems(args?.value).join('; ')}`,
+    },
+  });
+}
+
+const RETENTION_RANGES: Record<keyof TiktokRetentionOptions, [number, number]> = {
+  webhookBodyDays: [1, 36_500],
+  // TikTok redelivers for 72 h: a deleted event's redelivery would be stored and processed again.
+  webhookEventDays: [4, 36_500],
+  parkedEventDays: [1, 36_500],
+  outboundMessageDays: [1, 36_500],
+};
+
+export function retentionProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return ['retention must be an object'];
+  const retention = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [name, [min, max]] of Object.entries(RETENTION_RANGES)) {
+    const days = retention[name];
+    if (typeof days !== 'number' || !Number.isFinite(days) || days < min || days > max) {
+      problems.push(
+        `retention.${name} must be a number of days between ${min} and ${max} (got ${String(days)})`,
+      );
+    }
+  }
+  const body = retention.webhookBodyDays;
+  const rows = retention.webhookEventDays;
+  if (typeof body === 'number' && typeof rows === 'number' && body > rows) {
+    problems.push('retention.webhookBodyDays must not exceed retention.webhookEventDays');
+  }
+  return problems;
+}
+
+function IsRetention(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRetention',
+    validator: {
+      validate: (value: unknown) => retentionProblems(value).length === 0,
+      defaultMessage: (args) => retentionProblems(args?.value).join('; '),
     },
   });
 }
@@ -156,6 +195,51 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(1, 64, '', { integer: true })
   tokenRefreshConcurrency: number;
+
+  @IsFiniteInRange(0.1, 100, 'requests per second')
+  rateLimitPerSecond: number;
+
+  @IsFiniteInRange(1, 1000, 'messages', { integer: true })
+  maxMessagesBeforeCustomerReply: number;
+
+  @IsFiniteInRange(0, 1000, 'messages', { integer: true })
+  maxMessagesAfterReplyWindow: number;
+
+  @IsFiniteInRange(0, 120_000, 'milliseconds')
+  sendWaitMs: number;
+
+  @IsFiniteInRange(1, 86_400, 'seconds')
+  outboundSweepIntervalSeconds: number;
+
+  @IsFiniteInRange(1, 512, '', { integer: true })
+  outboundConcurrency: number;
+
+  @IsFiniteInRange(1, 50, '', { integer: true })
+  maxSendAttempts: number;
+
+  @IsFiniteInRange(0, 600_000, 'milliseconds')
+  reconcileDelayMs: number;
+
+  @IsFiniteInRange(1, 30 * 86_400, 'seconds')
+  capabilitiesTtlSeconds: number;
+
+  @IsFiniteInRange(1024, 1024 * 1024 * 1024, 'bytes', { integer: true })
+  maxAttachmentBytes: number;
+  @IsOptional()
+  @IsServiceUrl()
+  webhookCallbackUrl?: string;
+
+  @IsFiniteInRange(1, 1000, '', { integer: true })
+  maxPendingConnectsPerTenant: number;
+
+  @IsRetention()
+  retention: unknown;
+
+  @IsFiniteInRange(60, 86_400, 'seconds')
+  retentionIntervalSeconds: number;
+
+  @IsFiniteInRange(1, 10_000, '', { integer: true })
+  retentionBatchSize: number;
 
   @IsFiniteInRange(0, 604_800, 'seconds')
   refreshRefusalGraceSeconds: number;

@@ -11,6 +11,21 @@ export interface TiktokConnectContext {
   returnUrl: string;
 }
 
+/**
+ * How long the channel keeps what it no longer needs. Every age is in days; pending events and
+ * unfinished sends are never touched. Runs as `TiktokChannelJobs.Retention`.
+ */
+export interface TiktokRetentionOptions {
+  /** Raw body and parsed content (the customer's words) of processed or ignored webhook events are dropped this long after processing. Default 7. */
+  webhookBodyDays?: number;
+  /** Processed or ignored webhook events are deleted this long after processing. Default 30, at least 4 (TikTok redelivers for 72 h). */
+  webhookEventDays?: number;
+  /** Parked (`failed`) webhook events, kept whole for a person to look at, are deleted this long after they arrived. Default 30. */
+  parkedEventDays?: number;
+  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created. Default 30. */
+  outboundMessageDays?: number;
+}
+
 export interface TiktokChannelModuleOptions {
   /** TikTok app id (client_key / client_id / app_id on the wire). */
   appId: string;
@@ -76,7 +91,69 @@ export interface TiktokChannelModuleOptions {
   refreshFailureWarningThreshold?: number;
   /** Where a person lands when the OAuth state is unusable (expired, forged), so no context is known. Default `/`. */
   defaultReturnUrl?: string;
+  /**
+   * TikTok requests per second per business, across every process (slots are reserved in
+   * PostgreSQL). TikTok throttles at about 10 with code 40100. Default 10 (0.1–100).
+   */
+  rateLimitPerSecond?: number;
+  /**
+   * TikTok messages a conversation may get after the customer's last message (a host message with
+   * text and two images counts 3). Sources report 10; a send over it is refused before TikTok is
+   * called. Default 10 (1–1000).
+   */
+  maxMessagesBeforeCustomerReply?: number;
+  /**
+   * TikTok messages that may still go out once the 48-hour window after the customer's last
+   * message lapsed. Default 0: the window is a hard stop, as TikTok's documented rule says. Some
+   * sources report 3 more; set 3 to use them (0–1000).
+   */
+  maxMessagesAfterReplyWindow?: number;
+  /**
+   * How long `TiktokMessenger.send` waits for TikTok before answering `pending` (delivery then goes
+   * on in the background and its outcome reaches the port and the events). Default 5000 ms; 0
+   * answers `pending` as soon as the parts are recorded (0–120000).
+   */
+  sendWaitMs?: number;
+  /** Cadence of the sweep that sends what no request finished (`TiktokChannelJobs.OutboundSweep`). Default 5 s. */
+  outboundSweepIntervalSeconds?: number;
+  /** Conversations one process sends to at once from the sweep. Default 16 (1–512). */
+  outboundConcurrency?: number;
+  /** Tries per part when TikTok throttles or is down, before the part is reported failed. Default 8 (1–50). */
+  maxSendAttempts?: number;
+  /**
+   * After a send whose answer was lost, how long to wait before looking for the message in TikTok's
+   * history (the echo, then `content/list`). Default 2000 ms (0–600000).
+   */
+  reconcileDelayMs?: number;
+  /** How long a `capabilities/get` answer (can this customer receive images?) is trusted. Default 3600 s. */
+  capabilitiesTtlSeconds?: number;
+  /** Largest attachment read from bytes, a stream or a URL, before conversion. Default 25 MB. */
+  maxAttachmentBytes?: number;
+  /**
+   * Where TikTok should deliver webhooks: your public URL plus `/tiktok/webhook`. The diagnostics
+   * compare TikTok's registration with it, and `TiktokWebhookRegistrar.ensureRegistered()`
+   * registers it. Default: none (the diagnostics then only check that some callback is registered).
+   */
+  webhookCallbackUrl?: string;
+  /**
+   * Unfinished connection attempts kept per tenant; the oldest goes when a new one starts, so a
+   * storm of authorize requests cannot fill the table. Default 20 (1–1000).
+   */
+  maxPendingConnectsPerTenant?: number;
+  /** What is pruned when; see `TiktokRetentionOptions` for the defaults. */
+  retention?: TiktokRetentionOptions;
+  /** Cadence of the retention job (`TiktokChannelJobs.Retention`). Default 3600 s (60–86 400). */
+  retentionIntervalSeconds?: number;
+  /** Rows one retention statement touches, so no statement holds many rows locked. Default 500 (1–10 000). */
+  retentionBatchSize?: number;
 }
+
+export const DEFAULT_RETENTION: Required<TiktokRetentionOptions> = {
+  webhookBodyDays: 7,
+  webhookEventDays: 30,
+  parkedEventDays: 30,
+  outboundMessageDays: 30,
+};
 
 export const DEFAULT_API_BASE_URL = 'https://business-api.tiktok.com/open_api/v1.3/';
 export const DEFAULT_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';

@@ -19,6 +19,7 @@ export type FakeSendBehaviour =
  */
 export class FakeMessenger {
   readonly calls: SendInput[] = [];
+  readonly retries: string[] = [];
   behaviour: FakeSendBehaviour = { status: 'sent' };
   private sequence = 0;
 
@@ -26,6 +27,7 @@ export class FakeMessenger {
 
   reset(): void {
     this.calls.length = 0;
+    this.retries.length = 0;
     this.behaviour = { status: 'sent' };
     this.sequence = 0;
   }
@@ -44,6 +46,18 @@ export class FakeMessenger {
       return { status: 'failed', reason: behaviour.reason, detail: 'refused by the fake' };
     }
     const tiktokMessageId = `tt_out_${++this.sequence}`;
+    await this.port.updateMessageStatus({
+      messageId: input.messageId,
+      status: 'sent',
+      tiktokMessageId,
+      at: new Date(),
+    });
+    return { status: 'sent', tiktokMessageIds: [tiktokMessageId] };
+  }
+
+  async retry(input: { messageId: string }): Promise<SendOutcome> {
+    this.retries.push(input.messageId);
+    const tiktokMessageId = `tt_retry_${++this.sequence}`;
     await this.port.updateMessageStatus({
       messageId: input.messageId,
       status: 'sent',

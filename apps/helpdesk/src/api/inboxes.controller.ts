@@ -1,6 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import type { InboxView } from '../inboxes/inbox.view';
-import { InboxesService } from '../inboxes/inboxes.service';
+import { InboxesService, type InboxDisconnected } from '../inboxes/inboxes.service';
 
 @Controller('api/inboxes')
 export class InboxesController {
@@ -9,5 +9,15 @@ export class InboxesController {
   @Get()
   list(): Promise<InboxView[]> {
     return this.inboxes.list();
+  }
+
+  /**
+   * Disconnects the inbox's TikTok account: TikTok's grant is revoked and the tokens wiped; the
+   * inbox and its conversations stay, and "Sign in with TikTok" for it reconnects. 200, not 201.
+   */
+  @Post(':id/disconnect')
+  @HttpCode(200)
+  disconnect(@Param('id', new ParseUUIDPipe()) id: string): Promise<InboxDisconnected> {
+    return this.inboxes.disconnect(id);
   }
 }

@@ -2,6 +2,7 @@ import type {
   MessageDirection,
   MessageEntity,
   MessageStatus,
+  StoredPart,
 } from '../database/entities/message.entity';
 
 /** A message as the REST API shows it. */
@@ -12,8 +13,12 @@ export interface MessageView {
   attachments: Array<{ kind: string; url: string | null; mimeType: string | null }>;
   status: MessageStatus;
   failureReason: string | null;
+  /** The library's sentence for the agent when the reply failed. */
+  failureDetail: string | null;
   externalId: string | null;
   sentAt: string | null;
+  /** A reply's TikTok messages with their own status and reason; empty for received messages. */
+  parts: StoredPart[];
 }
 
 export function toMessageView(message: MessageEntity): MessageView {
@@ -29,7 +34,9 @@ export function toMessageView(message: MessageEntity): MessageView {
     })),
     status: message.status,
     failureReason: message.failureReason,
+    failureDetail: message.failureDetail,
     externalId: message.externalId,
     sentAt: message.sentAt?.toISOString() ?? null,
+    parts: message.parts,
   };
 }

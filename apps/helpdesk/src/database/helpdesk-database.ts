@@ -3,7 +3,9 @@ import { ContactEntity } from './entities/contact.entity';
 import { ConversationEntity } from './entities/conversation.entity';
 import { InboxEntity } from './entities/inbox.entity';
 import { MessageEntity } from './entities/message.entity';
+import { OutgoingAttachmentEntity } from './entities/outgoing-attachment.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
+import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -12,7 +14,11 @@ export const helpdeskEntities = [
   ConversationEntity,
   MessageEntity,
   AutomationRuleEntity,
+  OutgoingAttachmentEntity,
 ];
 
 /** The host's migrations, to run beside `tiktokChannelMigrations` (never `synchronize`). */
-export const helpdeskMigrations = [CreateHelpdeskTables1763900000000];
+export const helpdeskMigrations = [
+  CreateHelpdeskTables1763900000000,
+  OutgoingAttachments1764700000000,
+];

@@ -32,21 +32,26 @@ function isDemoSecrets(value: unknown): value is DemoSecrets {
   );
 }
 
+/** The demo's secrets, or undefined when the demo never started here (tools must not create them). */
+export function loadDemoSecrets(file: string): DemoSecrets | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isDemoSecrets(parsed)) {
+    throw new Error(
+      `${file} is not a demo secrets file (appId, appSecret, tokenEncryptionKeys); move it away to regenerate`,
+    );
+  }
+  return parsed;
+}
+
 /**
  * Reads the demo's secrets from `file`, creating it (readable by this user only) on first run.
  * A file that is not what we wrote is an error rather than silently replaced: replacing it would
  * make every stored token unreadable.
  */
 export function loadOrCreateDemoSecrets(file: string): DemoSecrets {
-  if (existsSync(file)) {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (!isDemoSecrets(parsed)) {
-      throw new Error(
-        `${file} is not a demo secrets file (appId, appSecret, tokenEncryptionKeys); move it away to regenerate`,
-      );
-    }
-    return parsed;
-  }
+  const existing = loadDemoSecrets(file);
+  if (existing) return existing;
   const secrets = generateDemoSecrets();
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

@@ -18,5 +18,6 @@ export function sandboxTiktokConfig(
     authorizeUrl: sandbox.authorizeUrl,
     redirectUri: `${publicUrl}/tiktok/oauth/callback`,
     tokenEncryptionKeys: secrets.tokenEncryptionKeys,
+    webhookCallbackUrl: `${publicUrl}/tiktok/webhook`,
   };
 }

@@ -1,9 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { TiktokAccountsService } from 'tiktok-channel';
+import { TiktokAccountsService, type TiktokDisconnectResult } from 'tiktok-channel';
 import { Repository } from 'typeorm';
 import { InboxEntity } from '../database/entities/inbox.entity';
 import { toInboxView, type InboxView } from './inbox.view';
+
+/** The answer of `POST /api/inboxes/:id/disconnect`. */
+export interface InboxDisconnected {
+  inbox: InboxView;
+  /** `failed`: TikTok could not be reached, so its grant may still be live (remove the app in TikTok). */
+  revocation: TiktokDisconnectResult['revocation'];
+}
 
 @Injectable()
 export class InboxesService {
@@ -21,5 +28,19 @@ export class InboxesService {
 
   async exists(id: string): Promise<boolean> {
     return this.inboxes.existsBy({ id });
+  }
+
+  async disconnect(id: string): Promise<InboxDisconnected> {
+    if (!(await this.exists(id))) throw new NotFoundException(`Inbox ${id} does not exist`);
+    const [account] = await this.accounts.listByInboxIds([id]);
+    if (!account) throw new ConflictException(`Inbox ${id} has no TikTok account to disconnect`);
+    const result = await this.accounts.disconnect(
+      account.accountId,
+      'disconnected from the helpdesk',
+    );
+    // The library told the adapter (onAccountStatus) before answering: the view is current.
+    const inbox = await this.inboxes.findOneByOrFail({ id });
+    const [current] = await this.accounts.listByInboxIds([id]);
+    return { inbox: toInboxView(inbox, current), revocation: result.revocation };
   }
 }

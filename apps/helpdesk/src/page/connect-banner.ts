@@ -21,6 +21,12 @@ const FAILURE_TEXT: Record<ConnectFailureReason, string> = {
     'Try again and leave all permissions ticked on the consent screen.',
   invalid_state:
     'That sign-in link expired or was already used, so nothing was connected. Click “Sign in with TikTok” to try again.',
+  browser_mismatch:
+    'This sign-in was started in another browser (or this browser did not keep the helpdesk’s cookie), ' +
+    'so nothing was connected. Click “Sign in with TikTok” in this browser to try again.',
+  app_credentials_rejected:
+    'TikTok refused the helpdesk’s app credentials, so nothing was connected. ' +
+    'An administrator needs to check the TikTok app id and secret (the diagnostics report names the problem).',
   invalid_callback:
     'The address TikTok sent you back with was damaged, so nothing was connected. Click “Sign in with TikTok” to try again.',
   exchange_failed:

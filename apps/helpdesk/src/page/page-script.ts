@@ -165,12 +165,15 @@ export const PAGE_SCRIPT = `'use strict';
     if (messages.length === 0) list.appendChild(el('li', { className: 'empty', text: 'No messages yet.' }));
     messages.forEach(function (message) {
       var failed = message.status === 'failed';
-      list.appendChild(el('li', { className: 'message message-' + message.direction + (failed ? ' message-failed' : ''),
+      var item = el('li', { className: 'message message-' + message.direction + (failed ? ' message-failed' : ''),
         'data-message-id': message.id }, [
         message.content ? el('p', { className: 'message-text', text: message.content }) : null,
         message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null,
         el('p', { className: 'message-meta', text: messageMeta(message) })
-      ]));
+      ]);
+      // The composer module (composer.js) adds each part's status and a retry to replies.
+      if (window.helpdeskComposer) window.helpdeskComposer.decorate(message, item);
+      list.appendChild(item);
     });
     list.scrollTop = list.scrollHeight;
   }
@@ -220,6 +223,7 @@ export const PAGE_SCRIPT = `'use strict';
       renderThreadControls();
       renderMessages(messages);
       showLoadError(null);
+      if (window.helpdeskComposer) window.helpdeskComposer.refreshed(conversationId);
     } catch (error) {
       if (generation === state.generation) showLoadError(error);
     }
@@ -253,32 +257,6 @@ export const PAGE_SCRIPT = `'use strict';
     refresh();
   }
 
-  async function sendReply(event) {
-    event.preventDefault();
-    var box = byId('reply-content');
-    var error = byId('reply-error');
-    var button = byId('reply-send');
-    if (!box.value.trim()) {
-      error.textContent = 'Write a message first.';
-      return;
-    }
-    button.disabled = true;
-    error.textContent = '';
-    try {
-      var message = await api('POST', '/api/conversations/' + encodeURIComponent(state.conversationId) + '/messages',
-        { content: box.value });
-      box.value = '';
-      if (message.status === 'failed') {
-        error.textContent = 'Not sent: ' + (FAILURE_TEXT[message.failureReason] || FAILURE_TEXT.unknown);
-      }
-    } catch (e) {
-      error.textContent = e.message;
-    } finally {
-      button.disabled = false;
-    }
-    await refresh();
-  }
-
   async function resolveConversation() {
     var button = byId('resolve');
     button.disabled = true;
@@ -291,6 +269,14 @@ export const PAGE_SCRIPT = `'use strict';
     }
     await refresh();
   }
+
+  // What the composer module needs from the page: the open conversation, and a way to reload.
+  window.helpdeskPage = {
+    conversationId: function () { return state.conversationId; },
+    refresh: refresh,
+    /** Paints the messages again even when nothing changed (decorations were added). */
+    repaint: function () { state.messagesKey = ''; return refresh(); }
+  };
 
   function start() {
     var query = new URLSearchParams(location.search);
@@ -306,10 +292,7 @@ export const PAGE_SCRIPT = `'use strict';
 
     var close = byId('connect-banner-close');
     if (close) close.addEventListener('click', function () { byId('connect-banner').remove(); });
-    byId('reply').addEventListener('submit', sendReply);
-    byId('reply-content').addEventListener('keydown', function (event) {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) byId('reply').requestSubmit();
-    });
+    // Writing and sending replies belongs to the composer module (composer.js).
     byId('resolve').addEventListener('click', resolveConversation);
 
     refresh();

@@ -54,6 +54,16 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: v
 .reply textarea { width: 100%; font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; resize: vertical; }
 .reply-actions { display: flex; align-items: center; gap: 12px; margin-top: 8px; }
 .reply-error { flex: 1; margin: 0; color: var(--bad); font-size: 14px; }
+.composer-blocked { margin: 0 0 8px; padding: 8px 10px; border-radius: 8px; color: var(--warn); background: var(--warn-bg); font-size: 14px; }
+.previews { list-style: none; margin: 8px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 8px; }
+.preview { position: relative; display: flex; align-items: center; gap: 6px; padding: 4px 8px 4px 4px; border: 1px solid var(--line); border-radius: 8px; font-size: 13px; max-width: 240px; }
+.preview img { width: 48px; height: 48px; object-fit: cover; border-radius: 6px; }
+.preview-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.preview-remove { border: 0; background: transparent; cursor: pointer; font-size: 16px; color: var(--muted); }
+.parts { list-style: none; margin: 4px 0 0; padding: 0; font-size: 12px; color: var(--muted); }
+.part-failed { color: var(--bad); }
+.message-detail { margin: 4px 0 0; font-size: 12px; color: var(--bad); }
+.retry { margin-top: 6px; }
 [hidden] { display: none !important; }
 @media (max-width: 900px) {
   .columns { grid-template-columns: 1fr; height: auto; }

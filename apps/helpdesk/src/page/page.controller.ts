@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { COMPOSER_SCRIPT } from './composer-script';
 import { connectBanner } from './connect-banner';
 import { PAGE_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
@@ -37,6 +38,14 @@ export class PageController {
   @Header('Cache-Control', 'no-cache')
   script(): string {
     return PAGE_SCRIPT;
+  }
+
+  @Get('assets/composer.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  composer(): string {
+    return COMPOSER_SCRIPT;
   }
 
   @Get('assets/helpdesk.css')

@@ -21,6 +21,7 @@ export function renderPage(banner: ConnectBanner | null): string {
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/assets/helpdesk.css">
   <script src="/assets/helpdesk.js" defer></script>
+  <script src="/assets/composer.js" defer></script>
 </head>
 <body>
   <header class="topbar">
@@ -47,8 +48,12 @@ export function renderPage(banner: ConnectBanner | null): string {
       <ol class="messages" id="messages"><li class="empty">Choose a conversation.</li></ol>
       <form class="reply" id="reply" hidden>
         <label for="reply-content">Reply</label>
+        <p class="composer-blocked" id="composer-blocked" role="status" hidden></p>
         <textarea id="reply-content" name="content" rows="3" placeholder="Write a reply… (Ctrl+Enter sends)"></textarea>
+        <ul class="previews" id="reply-previews" aria-label="Attached files"></ul>
         <div class="reply-actions">
+          <input type="file" id="reply-files" name="attachments" multiple accept="image/*,video/*" hidden>
+          <button type="button" class="button button-quiet" id="reply-attach">Attach</button>
           <p class="reply-error" id="reply-error" role="alert"></p>
           <button type="submit" class="button" id="reply-send">Send</button>
         </div>

@@ -4,6 +4,7 @@ import type {
   EchoMessage,
   FailureReason,
   InboundMessage,
+  OutboundPartStatus,
   TiktokAccountStatus,
   TiktokAccountView,
   TiktokHelpdeskPort,
@@ -152,15 +153,19 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
 
   async updateMessageStatus(s: {
     messageId: string;
-    status: 'sent' | 'delivered' | 'read' | 'failed';
+    status: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
     reason?: FailureReason;
+    detail?: string;
     tiktokMessageId?: string;
+    tiktokMessageIds?: string[];
+    parts?: OutboundPartStatus[];
     at: Date;
   }): Promise<void> {
-    // Reports can arrive late or twice (a retried send, a read receipt before the send's answer):
-    // the status only moves forward along pending → sent/failed → delivered → read, while the
-    // TikTok id is recorded whatever the order. `failed` and `sent` share a rank so that a retry
-    // can succeed after a failure, and a send that failed after an earlier report still shows.
+    // Reports can arrive late or twice (a retried send, a read receipt before the send's answer,
+    // a `pending` racing the final report): the status only moves forward along
+    // pending → sent/failed → delivered → read, while the TikTok id is recorded whatever the order.
+    // `failed` and `sent` share a rank so that a retry can succeed after a failure, and a send
+    // that failed after an earlier report still shows. Parts and the sentence follow the status.
     await queryRows(
       this.dataSource,
       `UPDATE messages SET
@@ -169,10 +174,23 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
            WHEN ${rank('$2')} < ${rank('status')} THEN failure_reason
            WHEN $2 = 'failed' THEN COALESCE($3, 'unknown')
            ELSE NULL END,
+         failure_detail = CASE
+           WHEN ${rank('$2')} < ${rank('status')} THEN failure_detail
+           WHEN $2 = 'failed' THEN $6
+           ELSE NULL END,
+         parts = CASE WHEN ${rank('$2')} >= ${rank('status')} AND $7::jsonb IS NOT NULL THEN $7::jsonb ELSE parts END,
          external_id = COALESCE($4, external_id),
          sent_at = CASE WHEN $2 = 'sent' THEN COALESCE(sent_at, $5) ELSE sent_at END
        WHERE id = $1`,
-      [s.messageId, s.status, s.reason ?? null, s.tiktokMessageId ?? null, s.at],
+      [
+        s.messageId,
+        s.status,
+        s.reason ?? null,
+        s.tiktokMessageId ?? null,
+        s.at,
+        s.detail ?? null,
+        s.parts ? JSON.stringify(s.parts) : null,
+      ],
     );
   }
 

@@ -254,6 +254,23 @@ describe('TiktokApiClient requests', () => {
     expect(registration).toEqual({ callbackUrl: 'https://helpdesk.example.com/tiktok/webhook' });
   });
 
+  it('reads TikTok’s clock from the Date header of the app check', async () => {
+    const tiktokNow = 'Wed, 21 Oct 2026 07:28:00 GMT';
+    tiktok.reply({ ...ok({ callback_url: '' }), headers: { date: tiktokNow } });
+
+    const check = await client.checkApp();
+
+    expect(check.serverTime?.toISOString()).toBe(new Date(tiktokNow).toISOString());
+    expect(check.webhook).toEqual({ callbackUrl: null });
+    expect(check.receivedAt.getTime()).toBeGreaterThanOrEqual(check.sentAt.getTime());
+  });
+
+  it('answers no clock when the Date header is not a date', async () => {
+    tiktok.reply({ ...ok({}), headers: { date: 'soon' } });
+
+    await expect(client.checkApp()).resolves.toMatchObject({ serverTime: null });
+  });
+
   it.each([
     ['a list', { list: [{ event_type: 'DIRECT_MESSAGE', callback_url: 'https://a.example/' }] }],
     [

@@ -40,6 +40,7 @@ import type {
   SendTextInput,
   SentMessage,
   TiktokApiClientOptions,
+  TiktokAppCheck,
   TiktokBusinessProfile,
   TiktokCapabilities,
   TiktokTokenGrant,
@@ -335,10 +336,26 @@ export class TiktokApiClient {
   }
 
   async getWebhook(): Promise<WebhookRegistration> {
-    const data = await this.request('GET', 'business/webhook/list/', {
+    return (await this.checkApp()).webhook;
+  }
+
+  /**
+   * `webhook/list/` with the app's id and secret: it succeeds only with valid app credentials, and
+   * its answer carries TikTok's clock. Needs no account and changes nothing.
+   */
+  async checkApp(): Promise<TiktokAppCheck> {
+    const sentAt = new Date();
+    const { data, headers } = await this.exchange('GET', 'business/webhook/list/', {
       query: { app_id: this.appId, secret: this.appSecret, event_type: WEBHOOK_EVENT_TYPE },
     });
-    return { callbackUrl: readCallbackUrl(data) };
+    const receivedAt = new Date();
+    const date = headers['date'] ? new Date(headers['date']) : null;
+    return {
+      webhook: { callbackUrl: readCallbackUrl(data) },
+      serverTime: date && !Number.isNaN(date.getTime()) ? date : null,
+      sentAt,
+      receivedAt,
+    };
   }
 
   async deleteWebhook(): Promise<void> {
@@ -366,6 +383,15 @@ export class TiktokApiClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<JsonObject> {
+    return (await this.exchange(method, path, options)).data;
+  }
+
+  /** `request`, with the answer's headers (lower-case names). */
+  private async exchange(
+    method: HttpMethod,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ data: JsonObject; headers: Record<string, string> }> {
     if (path.startsWith('/') || !path.endsWith('/')) {
       // A leading slash would drop the `/open_api/v1.3/` base; a missing trailing one gets a 404.
       throw new TiktokApiError({
@@ -392,11 +418,13 @@ export class TiktokApiClient {
       body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       timeoutMs: this.timeoutMs,
     });
-    return readEnvelope(response, {
+    const data = readEnvelope(response, {
       endpoint: path,
       pathname: url.pathname,
       secrets: this.secretsOf(options),
+      authenticated: options.accessToken !== undefined,
     });
+    return { data, headers: response.headers };
   }
 
   private secretsOf(options: RequestOptions): string[] {

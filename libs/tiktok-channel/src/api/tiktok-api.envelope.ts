@@ -18,6 +18,11 @@ export interface EnvelopeContext {
   pathname: string;
   /** Values TikTok might quote back in its message (tokens, the secret); masked there. */
   secrets: string[];
+  /**
+   * The request carried an `Access-Token`. A 401/403 without a TikTok code then means the token
+   * was refused (refresh once, then report), not a malformed request.
+   */
+  authenticated?: boolean;
 }
 
 /**
@@ -47,11 +52,13 @@ export function readEnvelope(response: TiktokHttpResponse, context: EnvelopeCont
   }
   if (status < 200 || status > 299) {
     throw new TiktokApiError({
-      errorClass: classifyHttpStatus(status, code),
+      errorClass: classifyHttpStatus(status, code, context.authenticated),
       endpoint,
       httpStatus: status,
       code,
       requestId,
+      // A gateway's 5xx does not say whether TikTok behind it carried the call out.
+      outcomeUnknown: status >= 500 && code === undefined,
       message:
         status === 404
           ? `TikTok answered HTTP 404 for ${context.pathname}: check the path (TikTok paths must end with "/")`
@@ -81,12 +88,20 @@ export function readEnvelope(response: TiktokHttpResponse, context: EnvelopeCont
   return isRecord(data) ? data : {};
 }
 
-export function classifyHttpStatus(status: number, code: number | undefined): TiktokErrorClass {
+export function classifyHttpStatus(
+  status: number,
+  code: number | undefined,
+  authenticated = false,
+): TiktokErrorClass {
   if (status >= 500) return 'transient';
   if (status === 429) return 'rate_limited';
   if (status === 404) return 'invalid_request';
   // An error status with a TikTok code is more specific than the status (e.g. 401 + 40105).
   if (code !== undefined && code !== 0) return classifyTiktokCode(code);
+  // A bare 401/403 to a call that carried an Access-Token is the token being refused: an
+  // authorization problem (refresh once, then report), not "TikTok refused this content".
+  // App-level calls (token exchange and refresh) carry none and keep their own classification.
+  if ((status === 401 || status === 403) && authenticated) return 'auth_expired';
   return 'invalid_request';
 }
 

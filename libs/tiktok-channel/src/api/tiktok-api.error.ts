@@ -9,6 +9,11 @@ export interface TiktokApiErrorInit {
   code?: number;
   httpStatus?: number;
   requestId?: string;
+  /**
+   * The request may have been carried out although no answer says so (a timeout or a dropped
+   * connection after it left, an HTTP 5xx from a gateway). Repeating it could do it twice.
+   */
+  outcomeUnknown?: boolean;
 }
 
 /**
@@ -24,6 +29,12 @@ export class TiktokApiError extends Error {
   readonly requestId?: string;
   /** Never the full URL: the webhook list call carries the app secret in its query. */
   readonly endpoint: string;
+  /**
+   * True when TikTok may have carried the call out anyway (timeout or connection lost after the
+   * request left, HTTP 5xx without TikTok's envelope). A send with an unknown outcome must be
+   * looked for before it is repeated: TikTok has no idempotency key.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(init: TiktokApiErrorInit) {
     super(init.message);
@@ -32,6 +43,7 @@ export class TiktokApiError extends Error {
     this.code = init.code;
     this.httpStatus = init.httpStatus;
     this.requestId = init.requestId;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 
   /** Whether the same call may succeed later unchanged (auth failures need a refresh first). */

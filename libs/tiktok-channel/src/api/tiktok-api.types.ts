@@ -205,6 +205,17 @@ export interface WebhookRegistration {
   callbackUrl: string | null;
 }
 
+/** What `checkApp` learns from one `webhook/list/` call: the cheapest call that proves the app's credentials. */
+export interface TiktokAppCheck {
+  /** The app's registered DIRECT_MESSAGE callback, if any. */
+  webhook: WebhookRegistration;
+  /** TikTok's clock, from the answer's `Date` header (whole seconds); null when it sent none. */
+  serverTime: Date | null;
+  /** Our clock when the request left and when the answer arrived, to bound the clock skew. */
+  sentAt: Date;
+  receivedAt: Date;
+}
+
 /**
  * How a failure should be handled. The class decides the reaction, the code is kept for diagnostics.
  * - `auth_expired`: the access token expired or is invalid; refresh once, then retry once.

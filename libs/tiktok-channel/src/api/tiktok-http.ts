@@ -221,6 +221,18 @@ const CONFIGURATION_CODES = new Set([
   'ERR_INVALID_URL',
 ]);
 
+/**
+ * Codes that mean the request never reached the server (no connection was made), so repeating it
+ * cannot do anything twice. Any other failure after sending started leaves the outcome unknown.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 /** Built from codes and names only: messages of lower layers may quote the URL or the headers. */
 export function transportError(
   error: unknown,
@@ -232,12 +244,13 @@ export function transportError(
   if (timedOut || code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
     return timeoutError(request);
   }
-  const errorClass: TiktokErrorClass =
-    code !== undefined && CONFIGURATION_CODES.has(code) ? 'bug' : 'transient';
+  const configuration = code !== undefined && CONFIGURATION_CODES.has(code);
+  const errorClass: TiktokErrorClass = configuration ? 'bug' : 'transient';
   const reason = code ?? (error instanceof Error ? error.name : 'unknown error');
   return new TiktokApiError({
     errorClass,
     endpoint: request.endpoint,
+    outcomeUnknown: !configuration && !(code !== undefined && NOT_SENT_CODES.has(code)),
     message: `TikTok request to ${request.endpoint} failed before a response (${reason})`,
   });
 }
@@ -248,6 +261,8 @@ export function timeoutError(
   return new TiktokApiError({
     errorClass: 'transient',
     endpoint: request.endpoint,
+    // The request may have been read and carried out; only its answer is missing.
+    outcomeUnknown: true,
     message: `TikTok request to ${request.endpoint} timed out after ${request.timeoutMs} ms`,
   });
 }

@@ -57,16 +57,53 @@ export interface EchoMessage {
   sentAt: Date;
 }
 
+/**
+ * Why a message (or one of its parts) was not sent. The messenger pairs each with a sentence
+ * (`detail`) an agent can act on.
+ */
 export type FailureReason =
+  /** The customer never wrote: a business cannot start a TikTok conversation. */
   | 'first_contact_required'
+  /** The 48-hour window after the customer's last message lapsed, and so did its allowance. */
   | 'reply_window_expired'
+  /** The conversation already got the messages TikTok allows until the customer writes again. */
+  | 'message_cap_reached'
+  /** TikTok refused with 40064: window, caps, daily limit or sending too fast (it does not say which). */
   | 'messaging_limit'
   | 'rate_limited'
   | 'reauthorization_required'
   | 'invalid_content'
   | 'unsupported_media'
+  /** TikTok says this customer cannot receive images (image sending is region-limited). */
+  | 'image_not_supported'
+  /** A video with neither a TikTok post of the business nor a public URL: TikTok takes no video files. */
+  | 'video_not_supported'
+  /** An attachment larger than `maxAttachmentBytes`. */
+  | 'attachment_too_large'
   | 'tiktok_unavailable'
+  /** TikTok's answer was lost and the message could not be found in its history: it may have arrived. */
+  | 'delivery_unconfirmed'
+  /** Not sent because an earlier part of the same message failed (retrying sends both, in order). */
+  | 'earlier_part_failed'
   | 'unknown';
+
+/** What one TikTok message of a host message carries. */
+export type OutboundPartKind = 'text' | 'image' | 'share_post' | 'link';
+
+/**
+ * One TikTok message of a host message: text and each attachment travel separately, long text is
+ * split. `pending` covers waiting, sending and reconciling.
+ */
+export interface OutboundPartStatus {
+  index: number;
+  kind: OutboundPartKind;
+  /** The host's attachment (index in `attachments`) this part carries; absent for text. */
+  attachmentIndex?: number;
+  status: 'pending' | 'sent' | 'failed' | 'read';
+  tiktokMessageId?: string;
+  reason?: FailureReason;
+  detail?: string;
+}
 
 export interface TiktokHelpdeskPort {
   upsertInbox(a: {
@@ -88,11 +125,23 @@ export interface TiktokHelpdeskPort {
   }): Promise<{ conversationId: string; isNew: boolean }>;
   /** Keyed by the TikTok message id: a second call with the same id returns the first message. */
   appendMessage(m: InboundMessage | EchoMessage): Promise<{ messageId: string; created: boolean }>;
+  /**
+   * A host message's status: `pending` (delivery goes on in the background), then `sent` or
+   * `failed`; later `read`. Reports may repeat, and a `pending` may arrive after the final one in a
+   * race: keep statuses moving forward only.
+   */
   updateMessageStatus(s: {
     messageId: string;
-    status: 'sent' | 'delivered' | 'read' | 'failed';
+    status: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
     reason?: FailureReason;
+    /** The sentence for the agent, with `reason`. */
+    detail?: string;
+    /** The first part's TikTok id (kept for hosts that store one id per message). */
     tiktokMessageId?: string;
+    /** Every part's TikTok id, in order, once sent. */
+    tiktokMessageIds?: string[];
+    /** Each TikTok message of the host message, with its own status and reason. */
+    parts?: OutboundPartStatus[];
     at: Date;
   }): Promise<void>;
   onAccountStatus(s: {

@@ -1,4 +1,4 @@
-import type { FailureReason, TiktokAccountView } from './helpdesk-port';
+import type { FailureReason, OutboundPartStatus, TiktokAccountView } from './helpdesk-port';
 
 /**
  * Events for the host's automation (`@nestjs/event-emitter`). They are emitted after the library's
@@ -8,10 +8,13 @@ export const TiktokEvents = {
   AccountConnected: 'tiktok.account.connected',
   AccountReauthorizationRequired: 'tiktok.account.reauthorization_required',
   RefreshTokenExpiring: 'tiktok.account.refresh_token_expiring',
+  AccountDisconnected: 'tiktok.account.disconnected',
   RefreshFailing: 'tiktok.account.refresh_failing',
   RefreshRecovered: 'tiktok.account.refresh_recovered',
   ConversationOpened: 'tiktok.conversation.opened',
   MessageReceived: 'tiktok.message.received',
+  /** A send goes on in the background (throttling, an outage, an answer to reconcile). */
+  MessagePending: 'tiktok.message.pending',
   MessageSent: 'tiktok.message.sent',
   MessageFailed: 'tiktok.message.failed',
   MessageRead: 'tiktok.message.read',
@@ -28,6 +31,18 @@ export interface AccountReauthorizationRequiredEvent {
   inboxId: string;
   accountId: string;
   reason: string;
+}
+
+/** How TikTok's grant fared when the account was disconnected. */
+export type TiktokRevocation = 'revoked' | 'already_invalid' | 'failed';
+
+export interface AccountDisconnectedEvent {
+  inboxId: string;
+  accountId: string;
+  tenant: string;
+  reason: string;
+  /** `failed`: TikTok could not be reached; the person may remove the app in TikTok's settings. */
+  revocation: TiktokRevocation;
 }
 
 export interface RefreshTokenExpiringEvent {
@@ -78,11 +93,20 @@ export interface MessageReceivedEvent {
   firstInConversation: boolean;
 }
 
+export interface MessagePendingEvent {
+  inboxId: string;
+  conversationId: string;
+  messageId: string;
+  parts: OutboundPartStatus[];
+}
+
 export interface MessageSentEvent {
   inboxId: string;
   conversationId: string;
   messageId: string;
   tiktokMessageIds: string[];
+  /** Absent only for messages sent before parts were tracked. */
+  parts?: OutboundPartStatus[];
 }
 
 export interface MessageFailedEvent {
@@ -91,6 +115,8 @@ export interface MessageFailedEvent {
   messageId: string;
   reason: FailureReason;
   detail: string;
+  /** Absent when the send was refused before anything was recorded (a rule). */
+  parts?: OutboundPartStatus[];
 }
 
 export interface MessageReadEvent {

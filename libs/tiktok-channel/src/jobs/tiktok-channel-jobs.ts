@@ -8,6 +8,10 @@ export const TiktokChannelJobs = {
   TokenRefresh: 'tiktok-channel:token-refresh',
   /** Processes stored webhook events that no kick reached (a crash, a retry coming due). */
   InboundSweep: 'tiktok-channel:inbound-sweep',
+  /** Sends, retries and reconciles what no request finished (a crash, a backoff coming due). */
+  OutboundSweep: 'tiktok-channel:outbound-sweep',
+  /** Drops old webhook bodies and prunes old events, sent parts and expired OAuth states. */
+  Retention: 'tiktok-channel:retention',
 } as const;
 
 export type TiktokChannelJobName = (typeof TiktokChannelJobs)[keyof typeof TiktokChannelJobs];

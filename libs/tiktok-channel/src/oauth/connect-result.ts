@@ -3,9 +3,13 @@ export type ConnectFailureReason =
   | 'access_denied'
   | 'authorization_failed'
   | 'invalid_state'
+  /** The state was started in another browser (or this one sent no cookie back): nothing was done. */
+  | 'browser_mismatch'
   | 'invalid_callback'
   | 'missing_code'
   | 'exchange_failed'
+  /** TikTok refused the app's id or secret on the code exchange: an administrator must fix the configuration. */
+  | 'app_credentials_rejected'
   | 'missing_scopes'
   | 'profile_failed'
   | 'personal_account'

@@ -1,13 +1,22 @@
 import { TiktokApiError } from '../api/tiktok-api.error';
 import type { FailureReason } from '../host/helpdesk-port';
 import { TiktokReauthorizationRequiredError } from '../tokens/token.errors';
+import { OutboundRefusal } from './outbound-refusal';
+
+/** What the reason list of 40064 says, because TikTok does not say which cause applied. */
+const MESSAGING_LIMIT_CAUSES =
+  'TikTok uses this code for several causes and does not say which one applied: the 48-hour ' +
+  'reply window after the customer’s last message has closed, the conversation reached a message ' +
+  'cap (messages before the customer replies, or after the window), the account reached its daily ' +
+  'limit of new conversations, or messages were sent too fast.';
 
 /** Maps whatever stopped a send to the reason the host shows, with a sentence for the agent. */
 export function failureOf(error: unknown): { reason: FailureReason; detail: string } {
+  if (error instanceof OutboundRefusal) return { reason: error.reason, detail: error.detail };
   if (error instanceof TiktokReauthorizationRequiredError) {
     return {
       reason: 'reauthorization_required',
-      detail: 'The TikTok account must be reconnected.',
+      detail: `The TikTok account must be reconnected (${error.reason}).`,
     };
   }
   if (!(error instanceof TiktokApiError)) {
@@ -17,12 +26,12 @@ export function failureOf(error: unknown): { reason: FailureReason; detail: stri
     case 'messaging_limit':
       return {
         reason: 'messaging_limit',
-        detail: `TikTok's messaging rules refused the message (reply window or message cap): ${error.message}`,
+        detail: `TikTok refused the message under its messaging rules (code ${error.code ?? 40064}). ${MESSAGING_LIMIT_CAUSES} ${error.message}`,
       };
     case 'rate_limited':
       return {
         reason: 'rate_limited',
-        detail: 'TikTok is throttling this account; try again in a moment.',
+        detail: 'TikTok kept throttling this account (too many requests); try again in a moment.',
       };
     case 'invalid_request':
       return { reason: 'invalid_content', detail: `TikTok refused the message: ${error.message}` };
@@ -36,7 +45,7 @@ export function failureOf(error: unknown): { reason: FailureReason; detail: stri
     case 'connect_failed':
       return {
         reason: 'reauthorization_required',
-        detail: 'The TikTok account must be reconnected.',
+        detail: `TikTok refused the account's authorization: ${error.message}`,
       };
     case 'transient':
       return {

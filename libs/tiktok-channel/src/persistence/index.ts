@@ -1,17 +1,25 @@
 import { TiktokAccountEntity } from './entities/tiktok-account.entity';
 import { TiktokConversationEntity } from './entities/tiktok-conversation.entity';
 import { TiktokOauthStateEntity } from './entities/tiktok-oauth-state.entity';
+import { TiktokOutboundMediaEntity } from './entities/tiktok-outbound-media.entity';
 import { TiktokOutboundMessageEntity } from './entities/tiktok-outbound-message.entity';
+import { TiktokOutboundRequestEntity } from './entities/tiktok-outbound-request.entity';
+import { TiktokRateLimitEntity } from './entities/tiktok-rate-limit.entity';
 import { TiktokWebhookEventEntity } from './entities/tiktok-webhook-event.entity';
 import { TiktokChannelInitial1764000000000 } from './migrations/1764000000000-tiktok-channel-initial';
 import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tiktok-refresh-lease';
-import { TiktokRefreshDiagnostics1764290000000 } from './migrations/1764290000000-tiktok-refresh-diagnostics';
+import { TiktokOutboundDelivery1764700000000 } from './migrations/1764700000000-tiktok-outbound-delivery';
+import { TiktokConnectBinding1764400000000 } from './migrations/1764400000000-tiktok-connect-binding';
+import { TiktokRefreshDiagnostics1764800000000 } from './migrations/1764800000000-tiktok-refresh-diagnostics';
 
 export {
   TiktokAccountEntity,
   TiktokConversationEntity,
   TiktokOauthStateEntity,
   TiktokOutboundMessageEntity,
+  TiktokOutboundMediaEntity,
+  TiktokOutboundRequestEntity,
+  TiktokRateLimitEntity,
   TiktokWebhookEventEntity,
 };
 
@@ -22,11 +30,16 @@ export const tiktokChannelEntities = [
   TiktokWebhookEventEntity,
   TiktokConversationEntity,
   TiktokOutboundMessageEntity,
+  TiktokOutboundMediaEntity,
+  TiktokOutboundRequestEntity,
+  TiktokRateLimitEntity,
 ];
 
 /** Run these with the host's migrations (the library never uses `synchronize`). */
 export const tiktokChannelMigrations = [
   TiktokChannelInitial1764000000000,
   TiktokRefreshLease1764100000000,
-  TiktokRefreshDiagnostics1764290000000,
+  TiktokConnectBinding1764400000000,
+  TiktokOutboundDelivery1764700000000,
+  TiktokRefreshDiagnostics1764800000000,
 ];

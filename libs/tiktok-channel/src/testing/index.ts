@@ -5,17 +5,22 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { InboundProcessor } from '../inbound/inbound-processor.service';
+import { OutboundWorker } from '../outbound/outbound-worker.service';
 
 export { signTiktokPayload, verifyTiktokSignature } from '../webhook/webhook-signature';
 export type { SignatureCheck, SignatureCheckInput } from '../webhook/webhook-signature';
 export { TokenCipher, TokenDecryptionError } from '../tokens/token-cipher';
 export { InboundProcessor } from '../inbound/inbound-processor.service';
+export { OutboundWorker } from '../outbound/outbound-worker.service';
 
 /**
- * Processes every stored webhook event that is due and waits until the automation listeners those
- * events triggered have finished: a settled state to assert on, without sleeping.
+ * Processes every stored webhook event that is due, sends every outbound part that is due, and
+ * waits until the automation listeners those triggered have finished: a settled state to assert
+ * on, without sleeping. (Parts waiting for a backoff are not waited for.)
  */
 export async function settleTiktokChannel(app: INestApplicationContext): Promise<void> {
+  await app.get(InboundProcessor, { strict: false }).settle();
+  await app.get(OutboundWorker, { strict: false }).settle();
   await app.get(InboundProcessor, { strict: false }).settle();
   await app.get(TiktokEventPublisher, { strict: false }).settled();
 }

@@ -20,6 +20,19 @@ export interface StoredAttachment {
   url?: string;
   mimeType?: string;
   tiktokMediaId?: string;
+  /** The name an agent's file had. */
+  fileName?: string;
+}
+
+/** One TikTok message of a reply, as the library last reported it. */
+export interface StoredPart {
+  index: number;
+  kind: string;
+  attachmentIndex?: number;
+  status: string;
+  tiktokMessageId?: string;
+  reason?: string;
+  detail?: string;
 }
 
 @Entity('messages')
@@ -57,6 +70,14 @@ export class MessageEntity {
 
   @Column('text', { name: 'failure_reason', nullable: true })
   failureReason: string | null;
+
+  /** The library's sentence for the agent when the reply failed. */
+  @Column('text', { name: 'failure_detail', nullable: true })
+  failureDetail: string | null;
+
+  /** A reply's TikTok messages (text and each attachment travel separately), with their status. */
+  @Column('jsonb', { default: () => "'[]'" })
+  parts: StoredPart[];
 
   /** TikTok's message id: the key that makes redelivered webhooks land on the same row. */
   @Index('messages_external_id_key', { unique: true, where: 'external_id IS NOT NULL' })

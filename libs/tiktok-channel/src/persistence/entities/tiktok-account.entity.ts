@@ -91,6 +91,10 @@ export class TiktokAccountEntity {
   @Column({ name: 'refresh_retry_at', type: 'timestamptz', nullable: true })
   refreshRetryAt: Date | null;
 
+  /** When the account was last connected (or reconnected) through the consent page. */
+  @Column({ name: 'connected_at', type: 'timestamptz', default: () => 'now()' })
+  connectedAt: Date;
+
   /** When the current run of failed refreshes began; null while refreshes succeed. */
   @Column({ name: 'refresh_failing_since', type: 'timestamptz', nullable: true })
   refreshFailingSince: Date | null;

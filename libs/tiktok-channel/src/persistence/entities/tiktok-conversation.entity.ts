@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, ForeignKey, PrimaryColumn, Unique } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
 import { TiktokAccountEntity } from './tiktok-account.entity';
 import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
@@ -10,6 +18,10 @@ import { UUID_PRIMARY_KEY } from './uuid-primary-key';
   'tiktokConversationId',
 ])
 @Unique('tiktok_conversations_host_conversation_id_key', ['hostConversationId'])
+// The outbound sweep looks for conversations with sends due.
+@Index('tiktok_conversations_outbound_due_idx', ['outboundDueAt'], {
+  where: 'outbound_due_at IS NOT NULL',
+})
 export class TiktokConversationEntity {
   @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'tiktok_conversations_pkey' })
   id: string;
@@ -45,4 +57,25 @@ export class TiktokConversationEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** When the conversation next has a part to send or reconcile; null when nothing is waiting. */
+  @Column({ name: 'outbound_due_at', type: 'timestamptz', nullable: true })
+  outboundDueAt: Date | null;
+
+  /**
+   * One sender per conversation across every process, so parts go out in order and an unknown
+   * outcome is reconciled before anything else is sent. Taken and renewed by single statements.
+   */
+  @Column({ name: 'outbound_lease_until', type: 'timestamptz', nullable: true })
+  outboundLeaseUntil: Date | null;
+
+  @Column({ name: 'outbound_lease_owner', type: 'uuid', nullable: true })
+  outboundLeaseOwner: string | null;
+
+  /** Cached `capabilities/get` answer for IMAGE_SEND; null when unknown. */
+  @Column({ name: 'image_send_capability', type: 'boolean', nullable: true })
+  imageSendCapability: boolean | null;
+
+  @Column({ name: 'capabilities_checked_at', type: 'timestamptz', nullable: true })
+  capabilitiesCheckedAt: Date | null;
 }

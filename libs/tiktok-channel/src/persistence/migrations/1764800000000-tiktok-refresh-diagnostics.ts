@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * flags an account only when TikTok keeps refusing its refresh token: when the current run of
  * failures began, when TikTok's explicit refusals began, and the last error (no secrets in it).
  */
-export class TiktokRefreshDiagnostics1764290000000 implements MigrationInterface {
-  name = 'TiktokRefreshDiagnostics1764290000000';
+export class TiktokRefreshDiagnostics1764800000000 implements MigrationInterface {
+  name = 'TiktokRefreshDiagnostics1764800000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
