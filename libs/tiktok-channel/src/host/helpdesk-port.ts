@@ -26,9 +26,74 @@ export type AttachmentKind = 'image' | 'video' | 'sticker' | 'emoji' | 'share_po
 
 export interface MessageAttachment {
   kind: AttachmentKind;
+  /**
+   * Where the bytes can be viewed: the host's own URL when `storeAttachment` kept them, TikTok's
+   * (expiring) URL for stickers and emoji, the post's link for `share_post`.
+   */
   url?: string;
+  /** Kept for hosts written against the first port; equals `contentType` when both are set. */
   mimeType?: string;
   tiktokMediaId?: string;
+  /** The media type of the stored bytes (`image/jpeg`, `video/mp4`, ...). */
+  contentType?: string;
+  /** Bytes actually stored. */
+  size?: number;
+  fileName?: string;
+  /** `share_post`: TikTok's id of the shared video, when TikTok gave one. */
+  videoId?: string;
+  /** Why the bytes are not there (download refused, over the byte cap, host keeps no files). */
+  unavailableReason?: string;
+}
+
+/**
+ * The bytes of one inbound attachment, offered to the host to keep in its own storage (disk, S3).
+ * `body` is a stream: pipe it, do not buffer it. It errors (and the library retries the whole
+ * event later) if TikTok's download fails or runs over `maxBytes`. Keyed by
+ * (`tiktokMessageId`, `index`): a second call for the same key may overwrite or return the first.
+ */
+export interface InboundAttachmentUpload {
+  inboxId: string;
+  conversationId: string;
+  tiktokMessageId: string;
+  /** Position of this attachment in the message's `attachments`. */
+  index: number;
+  kind: 'image' | 'video' | 'sticker' | 'emoji';
+  contentType: string;
+  fileName: string;
+  /** The size TikTok announced (Content-Length), when it announced one. */
+  declaredSize?: number;
+  maxBytes: number;
+  body: NodeJS.ReadableStream;
+}
+
+/** A customer's (or the business's) reaction to one message, applied as an update, never a message. */
+export interface MessageReaction {
+  inboxId: string;
+  conversationId: string;
+  /** The TikTok id of the message reacted to. */
+  tiktokMessageId: string;
+  by: 'customer' | 'business';
+  operation: 'add' | 'remove';
+  emoji: string;
+  at: Date;
+}
+
+/** A line in the conversation that is neither the customer's nor an agent's message. */
+export interface ConversationNote {
+  inboxId: string;
+  conversationId: string;
+  /** Idempotency key: a second note with the same key is the first one again. */
+  key: string;
+  kind:
+    /** `im_referral_msg`: the ad, post or tiktok.me link that brought the customer. */
+    | 'referral'
+    /** TikTok's history (20 latest messages) may have dropped messages we never received. */
+    | 'history_gap'
+    /** An event failed for good and was set aside; later events of the conversation went on. */
+    | 'event_parked';
+  text: string;
+  data?: Record<string, string | number | boolean | null>;
+  at: Date;
 }
 
 /** A message the TikTok user wrote. */
@@ -41,6 +106,16 @@ export interface InboundMessage {
   content: string;
   attachments: MessageAttachment[];
   sentAt: Date;
+  /** TikTok's message type, lower case (`text`, `image`, `reaction`, ... or one we do not know). */
+  tiktokType?: string;
+  /** The message this one quotes (`referenced_message_info`). */
+  replyTo?: { tiktokMessageId: string };
+  /** Whether the customer follows the business, when TikTok says. */
+  isFollower?: boolean;
+  /** TikTok's `auto_message_type`, when the message was sent by TikTok's automation. */
+  autoMessageType?: string;
+  /** For a type the library does not know: the raw content, so nothing is lost. */
+  raw?: Record<string, unknown>;
 }
 
 /**
@@ -55,6 +130,10 @@ export interface EchoMessage {
   content: string;
   attachments: MessageAttachment[];
   sentAt: Date;
+  /** Where it was typed: `tiktok_app` unless TikTok's `message_tag.source` says otherwise. */
+  sentFrom?: 'tiktok_app' | 'tiktok_web' | 'api' | 'other';
+  tiktokType?: string;
+  replyTo?: { tiktokMessageId: string };
 }
 
 /**
@@ -149,4 +228,16 @@ export interface TiktokHelpdeskPort {
     status: TiktokAccountStatus;
     reason?: string;
   }): Promise<void>;
+  /**
+   * Optional: keep an inbound attachment's bytes. Without it, images and videos reach the host
+   * with `unavailableReason` and TikTok's media id, and no bytes are downloaded.
+   */
+  storeAttachment?(a: InboundAttachmentUpload): Promise<{ url: string; size: number }>;
+  /**
+   * Optional: apply a reaction to the message it targets. `applied: false` when the host does not
+   * know that message. Without it reactions are only published as events.
+   */
+  applyReaction?(r: MessageReaction): Promise<{ applied: boolean }>;
+  /** Optional: show a note in the conversation (referral, history gap, parked event). */
+  appendNote?(n: ConversationNote): Promise<void>;
 }
