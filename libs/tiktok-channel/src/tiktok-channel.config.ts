@@ -69,6 +69,8 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     reconcileDelayMs: options.reconcileDelayMs ?? 2000,
     capabilitiesTtlSeconds: options.capabilitiesTtlSeconds ?? 3600,
     maxAttachmentBytes: options.maxAttachmentBytes ?? 25 * 1024 * 1024,
+    maxInboundAttachmentBytes: options.maxInboundAttachmentBytes ?? 50 * 1024 * 1024,
+    maxWebhookBytes: options.maxWebhookBytes ?? 1024 * 1024,
     maxPendingConnectsPerTenant: options.maxPendingConnectsPerTenant ?? 20,
     retention: { ...DEFAULT_RETENTION, ...definedOnly(options.retention) },
     retentionIntervalSeconds: options.retentionIntervalSeconds ?? 3600,

@@ -130,6 +130,17 @@ export interface TiktokChannelModuleOptions {
   /** Largest attachment read from bytes, a stream or a URL, before conversion. Default 25 MB. */
   maxAttachmentBytes?: number;
   /**
+   * Largest inbound attachment (image, video) downloaded from TikTok and streamed to the host's
+   * `storeAttachment`; a larger one reaches the host without bytes, with the reason. Default 50 MB.
+   */
+  maxInboundAttachmentBytes?: number;
+  /**
+   * Largest webhook body the library reads itself (bodies with a content type the host's body
+   * parser does not take, such as `text/plain`); larger ones get 413. Bodies the host's JSON parser
+   * reads are bound by that parser's `limit`. Default 1 MB.
+   */
+  maxWebhookBytes?: number;
+  /**
    * Where TikTok should deliver webhooks: your public URL plus `/tiktok/webhook`. The diagnostics
    * compare TikTok's registration with it, and `TiktokWebhookRegistrar.ensureRegistered()`
    * registers it. Default: none (the diagnostics then only check that some callback is registered).

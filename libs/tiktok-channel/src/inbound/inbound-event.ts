@@ -3,7 +3,8 @@ export interface InboundEventRow {
   id: string;
   event: string;
   business_id: string;
-  tiktok_conversation_id: string;
+  /** Null for events that name no conversation (`im_receive_msg_eu`, some referrals). */
+  tiktok_conversation_id: string | null;
   /** Milliseconds, as text: Postgres bigint. */
   event_timestamp: string | null;
   content: Record<string, unknown>;
@@ -21,4 +22,17 @@ export type HandlerVerdict =
 export interface Publication {
   name: string;
   payload: object;
+}
+
+/** The connected account an event belongs to. */
+export interface InboundAccount {
+  id: string;
+  businessId: string;
+  inboxId: string;
+}
+
+/** The event's TikTok time, normalised to ms at intake (receive time when TikTok's was unusable). */
+export function eventTime(event: InboundEventRow): Date {
+  const ms = Number(event.event_timestamp);
+  return new Date(Number.isFinite(ms) && ms > 0 ? ms : Date.now());
 }
