@@ -107,17 +107,14 @@ export function parseWebhook(rawBody: Buffer, receivedAtMs: number = Date.now())
     'create_time',
   );
   if (envelopeTime.note) notes.push(envelopeTime.note);
+  // The message's own time when it has one (out of range: the receive time, as the issue asks);
+  // without one, the envelope's create_time.
+  const ownValue = read?.last_read_timestamp ?? content?.timestamp;
+  const ownName = read?.last_read_timestamp !== undefined ? 'last_read_timestamp' : 'timestamp';
   const ownTime =
-    read?.last_read_timestamp !== undefined
-      ? normaliseTimestamp(
-          read.last_read_timestamp,
-          envelopeTime.ms,
-          receivedAtMs,
-          'last_read_timestamp',
-        )
-      : content?.timestamp !== undefined
-        ? normaliseTimestamp(content.timestamp, envelopeTime.ms, receivedAtMs)
-        : envelopeTime;
+    ownValue !== undefined
+      ? normaliseTimestamp(ownValue, receivedAtMs, receivedAtMs, ownName)
+      : envelopeTime;
   if (ownTime !== envelopeTime && ownTime.note) notes.push(ownTime.note);
   const timestamp = ownTime.ms;
 
