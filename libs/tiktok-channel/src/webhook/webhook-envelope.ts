@@ -78,7 +78,8 @@ export function parseWebhook(rawBody: Buffer, receivedAtMs: number = Date.now())
       content: null,
       dedupeKey: `raw:${digest()}`,
       handled: false,
-      ignoredReason: unreadable,
+      // JSON.parse quotes the offending text, which may hold a NUL: text columns refuse it too.
+      ignoredReason: jsonbSafeText(unreadable),
       note: null,
     };
   }
@@ -151,7 +152,7 @@ export function parseWebhook(rawBody: Buffer, receivedAtMs: number = Date.now())
     content,
     dedupeKey: boundedKey(dedupeKey),
     handled: ignoredReason === null,
-    ignoredReason,
+    ignoredReason: ignoredReason === null ? null : jsonbSafeText(ignoredReason),
     note: notes.length > 0 ? notes.join('; ') : null,
   };
 }
