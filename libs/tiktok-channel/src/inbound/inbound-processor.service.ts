@@ -170,7 +170,8 @@ export class InboundProcessor implements OnModuleDestroy {
       (
         await queryRows<{ id: string }>(
           manager,
-          `SELECT id FROM tiktok_webhook_events WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED`,
+          `SELECT id FROM tiktok_webhook_events
+            WHERE id = ANY($1::bigint[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`,
           [rows.map((row) => row.id)],
         )
       ).map((row) => row.id),
