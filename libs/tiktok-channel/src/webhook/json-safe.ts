@@ -38,7 +38,7 @@ const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
 export function jsonbSafeText(text: string, changes?: Set<string>): string {
   let safe = text;
   if (safe.includes('\u0000')) {
-    safe = safe.replace(/\u0000/g, '\uFFFD');
+    safe = safe.replaceAll('\u0000', '\uFFFD');
     changes?.add('NUL characters replaced');
   }
   if (LONE_SURROGATE.test(safe)) {
