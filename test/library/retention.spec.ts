@@ -76,7 +76,10 @@ describe('Retention', () => {
   }
 
   async function events(): Promise<Map<string, { raw_body: string; content: unknown }>> {
-    const { rows } = await host.db.query(`SELECT id, raw_body, content FROM tiktok_webhook_events`);
+    // raw_body is bytea (the bytes exactly as TikTok sent them): read it back as text here.
+    const { rows } = await host.db.query(
+      `SELECT id, convert_from(raw_body, 'UTF8') AS raw_body, content FROM tiktok_webhook_events`,
+    );
     return new Map(rows.map((row) => [row.id, { raw_body: row.raw_body, content: row.content }]));
   }
 

@@ -71,6 +71,7 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     maxAttachmentBytes: options.maxAttachmentBytes ?? 25 * 1024 * 1024,
     maxInboundAttachmentBytes: options.maxInboundAttachmentBytes ?? 50 * 1024 * 1024,
     maxWebhookBytes: options.maxWebhookBytes ?? 1024 * 1024,
+    earlyWebhookRetentionHours: options.earlyWebhookRetentionHours ?? 24,
     maxPendingConnectsPerTenant: options.maxPendingConnectsPerTenant ?? 20,
     retention: { ...DEFAULT_RETENTION, ...definedOnly(options.retention) },
     retentionIntervalSeconds: options.retentionIntervalSeconds ?? 3600,

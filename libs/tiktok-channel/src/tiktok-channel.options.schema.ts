@@ -231,6 +231,9 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(1024, 100 * 1024 * 1024, 'bytes', { integer: true })
   maxWebhookBytes: number;
+
+  @IsFiniteInRange(0, 24 * 30, 'hours')
+  earlyWebhookRetentionHours: number;
   @IsOptional()
   @IsServiceUrl()
   webhookCallbackUrl?: string;

@@ -141,6 +141,12 @@ export interface TiktokChannelModuleOptions {
    */
   maxWebhookBytes?: number;
   /**
+   * How long events for a business that is not connected (yet) are kept waiting: when it connects
+   * within this time they are processed, in order, as if they had just arrived; after it they are
+   * ignored. TikTok may deliver before the connection completes. 0 ignores them at once. Default 24.
+   */
+  earlyWebhookRetentionHours?: number;
+  /**
    * Where TikTok should deliver webhooks: your public URL plus `/tiktok/webhook`. The diagnostics
    * compare TikTok's registration with it, and `TiktokWebhookRegistrar.ensureRegistered()`
    * registers it. Default: none (the diagnostics then only check that some callback is registered).

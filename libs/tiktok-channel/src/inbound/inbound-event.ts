@@ -9,6 +9,7 @@ export interface InboundEventRow {
   event_timestamp: string | null;
   content: Record<string, unknown>;
   attempts: number;
+  received_at: Date;
 }
 
 /**
@@ -16,7 +17,8 @@ export interface InboundEventRow {
  * (`deferred`: an echo waiting for its send to record its TikTok id).
  */
 export type HandlerVerdict =
-  { outcome: 'processed' | 'ignored'; note?: string } | { outcome: 'deferred'; seconds: number };
+  | { outcome: 'processed' | 'ignored'; note?: string }
+  | { outcome: 'deferred'; seconds: number; note?: string };
 
 /** An automation event to publish once the processing transaction has committed. */
 export interface Publication {

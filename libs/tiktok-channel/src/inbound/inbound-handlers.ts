@@ -12,6 +12,8 @@ import {
   type MessageReceivedEvent,
 } from '../host/tiktok-events';
 import { queryRows } from '../persistence/sql';
+import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
+import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { ConversationLink } from './conversation-link';
 import { EeaFetch } from './eea-fetch';
 import {
@@ -42,6 +44,7 @@ export class InboundHandlers {
     private readonly receipts: InboundReceipts,
     private readonly referrals: InboundReferrals,
     private readonly eea: EeaFetch,
+    @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {}
 
   async handle(
@@ -54,8 +57,7 @@ export class InboundHandlers {
       `SELECT id, host_inbox_id FROM tiktok_accounts WHERE business_id = $1`,
       [event.business_id],
     );
-    if (!row?.host_inbox_id)
-      return { outcome: 'ignored', note: 'no connected account for this business' };
+    if (!row?.host_inbox_id) return this.notConnected(event);
     const account: InboundAccount = {
       id: row.id,
       businessId: event.business_id,
@@ -76,6 +78,18 @@ export class InboundHandlers {
       default:
         return { outcome: 'ignored', note: `event ${event.event} is not handled` };
     }
+  }
+
+  /**
+   * TikTok may deliver before the business finishes connecting: the event waits (with the rest of
+   * its conversation, in order) until the business connects, for `earlyWebhookRetentionHours`.
+   */
+  private notConnected(event: InboundEventRow): HandlerVerdict {
+    const keepUntil =
+      new Date(event.received_at).getTime() + this.config.earlyWebhookRetentionHours * 3_600_000;
+    const seconds = Math.ceil((keepUntil - Date.now()) / 1000);
+    if (seconds <= 0) return { outcome: 'ignored', note: 'no connected account for this business' };
+    return { outcome: 'deferred', seconds, note: WAITING_FOR_CONNECT };
   }
 
   /** `im_receive_msg` and `im_send_msg`: the sender, not the event name, decides the direction. */

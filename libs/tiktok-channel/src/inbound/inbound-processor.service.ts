@@ -5,6 +5,7 @@ import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
 import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
 import { InboundHandlers } from './inbound-handlers';
+import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
@@ -84,10 +85,28 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   /**
+   * Events that waited for their business to connect are due now that it has: processed in order,
+   * as if they had just arrived. Run by the sweep (and `settle`); one cheap statement.
+   */
+  async wakeConnectedBusinesses(): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE tiktok_webhook_events e SET next_attempt_at = now()
+        WHERE e.status = 'pending' AND e.next_attempt_at > now() AND e.last_error = $1
+          AND EXISTS (SELECT 1 FROM tiktok_accounts a
+                       WHERE a.business_id = e.business_id AND a.host_inbox_id IS NOT NULL)
+        RETURNING e.id`,
+      [WAITING_FOR_CONNECT],
+    );
+    return rows.length;
+  }
+
+  /**
    * Processes everything due now and resolves once processing is idle. For tools and tests that
    * need a settled state; production relies on kicks and the sweep.
    */
   async settle(): Promise<void> {
+    await this.wakeConnectedBusinesses();
     this.kick();
     while (this.draining) await this.draining;
   }
@@ -156,7 +175,7 @@ export class InboundProcessor implements OnModuleDestroy {
     const rows = await queryRows<PendingRow>(
       manager,
       `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts,
-              next_attempt_at <= now() AS due
+              received_at, next_attempt_at <= now() AS due
          FROM tiktok_webhook_events
         WHERE status = 'pending' AND business_id = $1
           AND (tiktok_conversation_id = $2 OR ($2::text IS NULL AND tiktok_conversation_id IS NULL))
@@ -226,8 +245,10 @@ export class InboundProcessor implements OnModuleDestroy {
     }
     if (verdict.outcome === 'deferred') {
       await manager.query(
-        `UPDATE tiktok_webhook_events SET next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1`,
-        [event.id, verdict.seconds],
+        `UPDATE tiktok_webhook_events
+            SET next_attempt_at = now() + make_interval(secs => $2), last_error = COALESCE($3, last_error)
+          WHERE id = $1`,
+        [event.id, verdict.seconds, verdict.note ?? null],
       );
       return false;
     }
