@@ -74,6 +74,14 @@ export class ConversationLink {
       contactId,
       tiktokConversationId,
     });
+    if (
+      previous &&
+      previous.host_inbox_id === account.inboxId &&
+      previous.host_contact_id === contactId &&
+      previous.host_conversation_id === conversationId
+    ) {
+      return { row: previous, previous, isNew }; // the link is already right: no write
+    }
     const [row] = await queryRows<ConversationRow>(
       manager,
       `INSERT INTO tiktok_conversations

@@ -30,6 +30,11 @@ import { InboundReferrals } from './inbound-referrals';
 import { toHostContent } from './message-content';
 import { readTiktokMessage, type TiktokMessageView } from './tiktok-message';
 
+export interface AccountRow {
+  id: string;
+  host_inbox_id: string | null;
+}
+
 /** How long an unfinished send of ours may hold back an unmatched echo before it is taken as foreign. */
 const PENDING_SEND_WINDOW_SECONDS = 120;
 
@@ -47,16 +52,25 @@ export class InboundHandlers {
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {}
 
+  /**
+   * `accounts` caches the account lookup for a run of one conversation's events (one business):
+   * one query per run instead of one per event.
+   */
   async handle(
     manager: EntityManager,
     event: InboundEventRow,
     out: Publication[],
+    accounts: Map<string, AccountRow | null> = new Map(),
   ): Promise<HandlerVerdict> {
-    const [row] = await queryRows<{ id: string; host_inbox_id: string | null }>(
-      manager,
-      `SELECT id, host_inbox_id FROM tiktok_accounts WHERE business_id = $1`,
-      [event.business_id],
-    );
+    let row = accounts.get(event.business_id);
+    if (row === undefined) {
+      [row = null] = await queryRows<AccountRow>(
+        manager,
+        `SELECT id, host_inbox_id FROM tiktok_accounts WHERE business_id = $1`,
+        [event.business_id],
+      );
+      accounts.set(event.business_id, row);
+    }
     if (!row?.host_inbox_id) return this.notConnected(event);
     const account: InboundAccount = {
       id: row.id,

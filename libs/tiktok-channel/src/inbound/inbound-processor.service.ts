@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
 import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
-import { InboundHandlers } from './inbound-handlers';
+import { InboundHandlers, type AccountRow } from './inbound-handlers';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 
@@ -25,6 +25,12 @@ interface PendingRow extends InboundEventRow {
 }
 
 type Step = 'none' | 'busy' | 'worked';
+
+interface FinishedEvent {
+  id: string;
+  status: 'processed' | 'ignored';
+  note: string | null;
+}
 
 /**
  * Turns stored webhooks into host records, one conversation at a time and in TikTok's order,
@@ -195,12 +201,24 @@ export class InboundProcessor implements OnModuleDestroy {
         )
       ).map((row) => row.id),
     );
+    const accounts = new Map<string, AccountRow | null>();
+    const finished: FinishedEvent[] = [];
     let settled = 0;
     for (const row of rows) {
       if (!row.due || !lockedIds.has(row.id)) break;
-      const done = await this.handleOne(manager, row, publications);
+      const done = await this.handleOne(manager, row, publications, accounts, finished);
       if (!done) break; // it failed or waits: the rest of the conversation waits behind it
       settled++;
+    }
+    if (finished.length > 0) {
+      // One statement for the run's outcomes instead of one per event.
+      await manager.query(
+        `UPDATE tiktok_webhook_events e
+            SET status = f.status, last_error = f.note, processed_at = now()
+           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f(id, status, note)
+          WHERE e.id = f.id`,
+        [finished.map((f) => f.id), finished.map((f) => f.status), finished.map((f) => f.note)],
+      );
     }
     return settled;
   }
@@ -210,12 +228,14 @@ export class InboundProcessor implements OnModuleDestroy {
     manager: EntityManager,
     event: InboundEventRow,
     publications: Publication[],
+    accounts: Map<string, AccountRow | null>,
+    finished: FinishedEvent[],
   ): Promise<boolean> {
     await manager.query('SAVEPOINT tiktok_event');
     const mark = publications.length;
     let verdict: HandlerVerdict;
     try {
-      verdict = await this.handlers.handle(manager, event, publications);
+      verdict = await this.handlers.handle(manager, event, publications, accounts);
       await manager.query('RELEASE SAVEPOINT tiktok_event');
     } catch (error) {
       await manager.query('ROLLBACK TO SAVEPOINT tiktok_event');
@@ -252,10 +272,7 @@ export class InboundProcessor implements OnModuleDestroy {
       );
       return false;
     }
-    await manager.query(
-      `UPDATE tiktok_webhook_events SET status = $2, last_error = $3, processed_at = now() WHERE id = $1`,
-      [event.id, verdict.outcome, verdict.note ?? null],
-    );
+    finished.push({ id: event.id, status: verdict.outcome, note: verdict.note ?? null });
     return true;
   }
 }
