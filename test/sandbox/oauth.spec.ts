@@ -57,7 +57,8 @@ describe('TikTok sandbox OAuth', () => {
   it('shows a consent page naming the app and the scopes when no consent is queued', async () => {
     const page = await openAuthorize(sandbox);
     expect(page.status).toBe(200);
-    expect(page.html).toContain(`<title>${APP_ID} wants access`);
+    expect(page.html).toContain(`<title>Demo Helpdesk wants access`);
+    expect(page.html).not.toContain(APP_ID + ' wants');
     expect(page.html).toContain('message.list.send');
     expect(page.html).toContain('name="username"');
     expect(page.html).toContain('value="approve"');

@@ -4,6 +4,10 @@ import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
 import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
+import { InboundControlController } from './inbound-control.controller';
+import { InboundState } from './inbound-state';
+import { MediaCdnController, MediaDownloadController } from './media-download.controller';
+import { SampleMedia } from './sample-media';
 import { MessagingController } from './messaging.controller';
 import { OAuthController } from './oauth.controller';
 import { OutboundApiController } from './outbound-api.controller';
@@ -26,6 +30,8 @@ export interface SandboxParts {
   delivery: WebhookDelivery;
   outbound: OutboundState;
   rateLimits: RateLimits;
+  inbound: InboundState;
+  samples: SampleMedia;
 }
 
 /** Every sandbox gets its own instances, so several can run in one process (one per test). */
@@ -43,6 +49,9 @@ export class SandboxModule {
         OutboundApiController,
         OutboundControlController,
         DiagnosticsControlController,
+        InboundControlController,
+        MediaDownloadController,
+        MediaCdnController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: parts.config },
@@ -53,6 +62,8 @@ export class SandboxModule {
         { provide: WebhookDelivery, useValue: parts.delivery },
         { provide: OutboundState, useValue: parts.outbound },
         { provide: RateLimits, useValue: parts.rateLimits },
+        { provide: InboundState, useValue: parts.inbound },
+        { provide: SampleMedia, useValue: parts.samples },
       ],
     };
   }
