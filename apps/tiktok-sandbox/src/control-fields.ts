@@ -4,34 +4,36 @@ import { Params } from './params';
 
 // The control API's field readers: a 400 naming the field, never a silent default for bad input.
 
-export function field(params: Params, name: string): string {
+// `label` names a nested field in the error (`media.format`); it defaults to the name.
+
+export function field(params: Params, name: string, label = name): string {
   const value = params[name];
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new BadRequestException(`${name} is required (a non-empty string)`);
+    throw new BadRequestException(`${label} is required (a non-empty string)`);
   }
   return value.trim();
 }
 
-export function optionalText(params: Params, name: string): string | undefined {
+export function optionalText(params: Params, name: string, label = name): string | undefined {
   const value = params[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new BadRequestException(`${name} must be a string`);
+  if (typeof value !== 'string') throw new BadRequestException(`${label} must be a string`);
   return value;
 }
 
-export function optionalNumber(params: Params, name: string): number | undefined {
+export function optionalNumber(params: Params, name: string, label = name): number | undefined {
   const value = params[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new BadRequestException(`${name} must be a number`);
+    throw new BadRequestException(`${label} must be a number`);
   }
   return value;
 }
 
-export function optionalBoolean(params: Params, name: string): boolean | undefined {
+export function optionalBoolean(params: Params, name: string, label = name): boolean | undefined {
   const value = params[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw new BadRequestException(`${name} must be a boolean`);
+  if (typeof value !== 'boolean') throw new BadRequestException(`${label} must be a boolean`);
   return value;
 }
 
@@ -39,12 +41,13 @@ export function optionalChoice<T extends string>(
   params: Params,
   name: string,
   allowed: readonly T[],
+  label = name,
 ): T | undefined {
   const value = params[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     throw new BadRequestException(
-      `${name} must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`,
+      `${label} must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`,
     );
   }
   return value as T;

@@ -43,7 +43,7 @@ import {
   readReceiptWebhook,
   referralWebhook,
 } from './webhook-events';
-import { WireShape, readWireShape } from './wire-shape';
+import { WireShape, isNumericId, readWireShape } from './wire-shape';
 
 export type { WebhookDispatch } from './event-dispatch';
 
@@ -282,7 +282,7 @@ export class InboundControlController {
 
   /** Ids as JSON numbers need a person whose id is all digits (`numericId` at creation). */
   private checkNumericIds(wire: WireShape, user: TikTokUser): void {
-    if (wire.ids === 'number' && !/^\d{1,15}$/.test(user.userId)) {
+    if (wire.ids === 'number' && !isNumericId(user.userId)) {
       throw new BadRequestException(
         `wire.ids "number" needs a person with an all-digit id: create ${user.username} with POST /sandbox/users { numericId: true } (or use another username)`,
       );

@@ -50,11 +50,13 @@ function readType(params: Params): string {
 function readMedia(params: Params, kind: 'image' | 'video'): InboundMessageDraft['media'] {
   const media = asParams(params.media);
   const format =
-    kind === 'video' ? 'mp4' : (optionalChoice(media, 'format', ['png', 'jpeg']) ?? 'png');
+    kind === 'video'
+      ? 'mp4'
+      : (optionalChoice(media, 'format', ['png', 'jpeg'], 'media.format') ?? 'png');
   if (kind === 'video' && media.format !== undefined && media.format !== 'mp4') {
     throw new BadRequestException('media.format of a video must be "mp4"');
   }
-  const size = optionalNumber(media, 'size');
+  const size = optionalNumber(media, 'size', 'media.size');
   if (
     size !== undefined &&
     (!Number.isInteger(size) || size < 1 || size > MAX_GENERATED_MEDIA_BYTES)
@@ -63,7 +65,12 @@ function readMedia(params: Params, kind: 'image' | 'video'): InboundMessageDraft
       `media.size must be a whole number of bytes from 1 to ${MAX_GENERATED_MEDIA_BYTES}`,
     );
   }
-  return { kind, format, size, contentLength: optionalBoolean(media, 'contentLength') ?? true };
+  return {
+    kind,
+    format,
+    size,
+    contentLength: optionalBoolean(media, 'contentLength', 'media.contentLength') ?? true,
+  };
 }
 
 function readTemplate(params: Params): TemplateCard {
@@ -73,14 +80,15 @@ function readTemplate(params: Params): TemplateCard {
     throw new BadRequestException('template.buttons must be a list of 1 to 3 buttons');
   }
   return {
-    type: optionalText(template, 'type') ?? 'qa_button_card',
-    title: optionalText(template, 'title') ?? 'How can we help?',
+    type: optionalText(template, 'type', 'template.type') ?? 'qa_button_card',
+    title: optionalText(template, 'title', 'template.title') ?? 'How can we help?',
     buttons: buttons.map((button: unknown, index) => {
       const params = asParams(button);
+      const label = `template.buttons[${index}]`;
       return {
-        text: field(params, 'text'),
-        type: optionalText(params, 'type') ?? 'reply',
-        id: optionalText(params, 'id') ?? `btn_${index + 1}`,
+        text: field(params, 'text', `${label}.text`),
+        type: optionalText(params, 'type', `${label}.type`) ?? 'reply',
+        id: optionalText(params, 'id', `${label}.id`) ?? `btn_${index + 1}`,
       };
     }),
   };

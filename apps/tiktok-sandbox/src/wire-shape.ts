@@ -72,6 +72,11 @@ export function readWireShape(value: unknown): WireShape {
   };
 }
 
+/** All digits and exact as a JSON number (a double): what may go out as a number. */
+export function isNumericId(value: string): boolean {
+  return /^\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value));
+}
+
 /** The helpers an event builder uses to put one value on the wire in the chosen shape. */
 export class WireWriter {
   constructor(readonly shape: WireShape) {}
@@ -83,7 +88,7 @@ export class WireWriter {
 
   /** An id: a JSON number when asked for and it is all digits (and safe as a double). */
   id(value: string): string | number {
-    if (this.shape.ids === 'number' && /^\d{1,15}$/.test(value)) return Number(value);
+    if (this.shape.ids === 'number' && isNumericId(value)) return Number(value);
     return value;
   }
 
