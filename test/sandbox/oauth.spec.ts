@@ -136,6 +136,42 @@ describe('TikTok sandbox OAuth', () => {
     expect(token.data.open_id).toMatch(/^biz_/);
   });
 
+  it('keeps the username and account type after a validation error, and escapes them', async () => {
+    const form = new URLSearchParams({
+      client_key: APP_ID,
+      response_type: 'code',
+      scope: MESSAGING_SCOPES,
+      redirect_uri: REDIRECT_URI,
+      state: 'from-form',
+      username: 'bad name"><b>',
+      account_type: 'personal',
+      decision: 'approve',
+    });
+    const response = await fetch(`${sandbox.url}/v2/auth/authorize/decision`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('class="error"');
+    expect(html).toContain('value="bad name&quot;&gt;&lt;b&gt;"');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('<option value="personal" selected>');
+    expect(html).toContain('<h1>Demo Helpdesk wants access');
+  });
+
+  it('names the app with the appName option', async () => {
+    const named = await startTestSandbox({ appName: 'Acme <Support>' });
+    try {
+      const page = await openAuthorize(named);
+      expect(page.html).toContain('<h1>Acme &lt;Support&gt; wants access');
+      expect(page.html).not.toContain(`${APP_ID} wants`);
+    } finally {
+      await named.close();
+    }
+  });
+
   it('exchanges a code for tokens with the documented data shape', async () => {
     const token = await connectAccount(sandbox, 'shopdemo');
     expect(token).toEqual({
