@@ -74,7 +74,12 @@ describe('TikTok sandbox sample media in Chromium', () => {
         `<img id="picture" src="data:${contentType};base64,${bytes.toString('base64')}">`,
       );
       const size = await page.$eval('#picture', async (element) => {
-        const image = element as HTMLImageElement;
+        // No DOM types in this project: the few members used, typed by hand.
+        const image = element as unknown as {
+          decode(): Promise<void>;
+          naturalWidth: number;
+          naturalHeight: number;
+        };
         await image.decode();
         return { width: image.naturalWidth, height: image.naturalHeight };
       });
@@ -95,7 +100,14 @@ describe('TikTok sandbox sample media in Chromium', () => {
         '#clip',
         (element) =>
           new Promise<{ width: number; height: number; duration: number } | string>((resolve) => {
-            const video = element as HTMLVideoElement;
+            const video = element as unknown as {
+              videoWidth: number;
+              videoHeight: number;
+              duration: number;
+              readyState: number;
+              error: { code: number; message: string } | null;
+              addEventListener(event: string, listener: () => void): void;
+            };
             const report = () =>
               resolve({
                 width: video.videoWidth,
