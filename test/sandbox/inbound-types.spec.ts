@@ -168,6 +168,22 @@ describe('TikTok sandbox: every inbound type, driven from the control API', () =
     expect(JSON.stringify(refused.body)).toContain('referencedMessageId');
   });
 
+  it('sends is_follower and auto_message_type only when given', async () => {
+    const created = await personSends({ type: 'text', text: 'Fan here', isFollower: true });
+    expect(await nextContent()).toMatchObject({ text: { body: 'Fan here' }, is_follower: true });
+    await control(sandbox, 'POST', '/sandbox/business-messages', {
+      conversationId: created.conversationId,
+      text: 'Welcome!',
+      autoMessageType: 'welcome_message',
+    });
+    const welcome = await nextContent();
+    expect(welcome).toMatchObject({
+      auto_message_type: 'welcome_message',
+      message_tag: { source: 'APP' },
+    });
+    expect(welcome).not.toHaveProperty('is_follower');
+  });
+
   it('sends a type the sandbox does not know with its block named after it', async () => {
     const created = await personSends({ type: 'poll', payload: { question: 'Red or blue?' } });
     const content = await nextContent();
@@ -186,6 +202,8 @@ describe('TikTok sandbox: every inbound type, driven from the control API', () =
       [{ type: 'reaction' }, 'reactions'],
       [{ type: 'image', media: { format: 'gif' } }, 'media.format'],
       [{ type: 'image', media: { size: 0 } }, 'media.size'],
+      [{ type: 'template', template: { buttons: [{ id: 'x' }] } }, 'template.buttons[0].text'],
+      [{ type: 'text', text: 'x', isFollower: 'yes' }, 'isFollower'],
       [{ type: 'text', text: 'x', wire: { casing: 'shouting' } }, 'wire.casing'],
       [{ type: 'text', text: 'x', wire: { timestamp: 's' } }, 'unknown fields'],
       [{ type: 'text', text: 'x', wire: { ids: 'number' } }, 'numericId'],

@@ -166,6 +166,13 @@ describe('TikTok sandbox state file (a demo restart keeps what TikTok knows)', (
     expect((await profile(restarted, shop)).envelope.code).toBe(0);
   });
 
+  it('writes the last change on close, before close resolves (the demo exits right after)', async () => {
+    const sandbox = await start();
+    const shop = await connectAccount(sandbox, 'shopdemo');
+    await sandbox.close();
+    expect(readFileSync(stateFile, 'utf8')).toContain(shop.refresh_token);
+  });
+
   it('keeps nothing without a state file (the default for tests)', async () => {
     const first = await start(null);
     const shop = await connectAccount(first, 'shopdemo');

@@ -15,6 +15,7 @@ import { FaultBook } from './faults';
 import { field, messageText, optionalBoolean, optionalNumber } from './control-fields';
 import { WebhookDispatch, dispatchWebhooks } from './event-dispatch';
 import { newId } from './ids';
+import { readMessageFlags } from './inbound-message-builder';
 import { InboundState } from './inbound-state';
 import { SandboxConfig } from './options';
 import { asParams } from './params';
@@ -162,7 +163,11 @@ export class ControlController {
       'business',
       text,
       optionalNumber(params, 'timestamp'),
-      { type: 'text', ...(wire.ids === 'number' ? { messageId: newId.numericMessage() } : {}) },
+      {
+        type: 'text',
+        ...(wire.ids === 'number' ? { messageId: newId.numericMessage() } : {}),
+        inbound: readMessageFlags(params),
+      },
     );
     return this.publish(business, conversation, message, wire);
   }

@@ -18,7 +18,7 @@ import {
 } from './control-fields';
 import { WebhookDispatch, dispatchWebhooks } from './event-dispatch';
 import { newId } from './ids';
-import { newMessageId, readInboundMessage } from './inbound-message-builder';
+import { newMessageId, readInboundMessage, readMessageFlags } from './inbound-message-builder';
 import { ConversationTimeField, InboundState } from './inbound-state';
 import { SandboxConfig } from './options';
 import { asParams } from './params';
@@ -103,6 +103,7 @@ export class InboundControlController {
       existing ?? { conversationId: '', businessId: '', userId: '', messages: [] },
       this.inbound,
     );
+    const flags = readMessageFlags(params);
     const conversation = this.state.openConversation(business.openId, user.userId);
     const messageId = newMessageId(wire.ids === 'number');
     const media = draft.media
@@ -118,6 +119,7 @@ export class InboundControlController {
       : undefined;
     const message = this.state.addMessage(conversation, 'user', draft.text, timestamp, {
       ...draft.item,
+      ...(Object.keys(flags).length ? { inbound: { ...draft.item.inbound, ...flags } } : {}),
       messageId,
       ...(media ? { mediaId: media.mediaId } : {}),
     });

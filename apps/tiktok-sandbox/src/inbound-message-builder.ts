@@ -11,7 +11,7 @@ import { newId } from './ids';
 import { InboundState } from './inbound-state';
 import { Params, asParams } from './params';
 import { SampleFormat } from './sample-media';
-import { Conversation, MessageItem, TemplateCard } from './sandbox-state';
+import { Conversation, InboundDetails, MessageItem, TemplateCard } from './sandbox-state';
 
 /** The largest file a test may ask for: enough to cross any sensible byte cap. */
 export const MAX_GENERATED_MEDIA_BYTES = 2 * 1024 * 1024 * 1024;
@@ -159,6 +159,16 @@ export function readInboundMessage(
       };
     }
   }
+}
+
+/** `isFollower` and `autoMessageType`, which any message may carry. */
+export function readMessageFlags(params: Params): InboundDetails {
+  const isFollower = optionalBoolean(params, 'isFollower');
+  const autoMessageType = optionalText(params, 'autoMessageType');
+  return {
+    ...(isFollower !== undefined ? { isFollower } : {}),
+    ...(autoMessageType !== undefined ? { autoMessageType } : {}),
+  };
 }
 
 /** The id of a new message: all digits when its ids are to go out as JSON numbers. */

@@ -54,6 +54,10 @@ export interface InboundDetails {
   replySourcePayload?: string;
   /** The block of a type the sandbox does not know, sent as `{ [type]: payload }`. */
   payload?: unknown;
+  /** `is_follower`: whether the person follows the business (sent only when set). */
+  isFollower?: boolean;
+  /** `auto_message_type`: a message TikTok's auto-messages sent (a welcome message…). */
+  autoMessageType?: string;
 }
 
 export interface StoredMessage {

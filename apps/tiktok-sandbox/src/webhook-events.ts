@@ -119,6 +119,12 @@ export function messageWebhook(
     timestamp: wire.timestamp(message.timestamp),
     ...eventBlock(message, wire),
     ...wire.parties(sender, recipient),
+    ...(message.inbound?.isFollower !== undefined
+      ? { is_follower: message.inbound.isFollower }
+      : {}),
+    ...(message.inbound?.autoMessageType !== undefined
+      ? { auto_message_type: message.inbound.autoMessageType }
+      : {}),
     ...(incoming ? {} : { message_tag: { source: businessSource } }),
   };
   const event = incoming ? 'im_receive_msg' : 'im_send_msg';
