@@ -108,6 +108,10 @@ describe('TikTok sandbox media/download and its download URLs', () => {
     expect(bytes.equals(readFileSync(VIDEO_FIXTURE))).toBe(true);
     expect(bytes.subarray(4, 8).toString()).toBe('ftyp');
     expect(bytes.length).toBeLessThan(16 * 1024);
+    // The control API's side door serves the same bytes, without a token.
+    const side = await fetch(`${sandbox.url}/sandbox/media/${created.mediaId}`);
+    expect(side.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await side.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it('refuses the download URL without x-user, with another business token, or after 24 hours', async () => {

@@ -22,6 +22,7 @@ export const newId = {
   numericMessage: () => String(7e15 + (parseInt(hex(6), 16) % 1e15)),
   event: (kind: string) => `${kind}_${hex(10)}`,
   downloadToken: () => random(24),
+  media: () => `media_${hex(10)}`,
   // TikTok's conversation ids are base64-like and can hold '+': always include one so a client
   // that forgets to encode it in a query string (where '+' means space) fails here, not in prod.
   conversation: () => `conv_${random(9)}+${random(6)}`,

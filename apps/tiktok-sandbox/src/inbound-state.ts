@@ -63,7 +63,7 @@ export class InboundState {
   }
 
   addMedia(record: Omit<InboundMedia, 'mediaId'>): InboundMedia {
-    const media = { mediaId: `media_${newId.event('in').slice(3)}`, ...record };
+    const media = { mediaId: newId.media(), ...record };
     this.media.set(media.mediaId, media);
     return media;
   }
