@@ -368,6 +368,24 @@ describe('TikTok sandbox: every inbound type, driven from the control API', () =
       source: 'short_link',
       ref: 'summer',
     });
+    // A refused referral opens no conversation.
+    const other = await createUser(sandbox, 'other.person');
+    const refused = await control(sandbox, 'POST', '/sandbox/referrals', {
+      fromUserId: other,
+      toBusinessId: shop.open_id,
+      adId: 42,
+    });
+    expect(refused.status).toBe(400);
+    const { envelope } = await api<{ conversations: unknown[] }>(
+      sandbox,
+      'GET',
+      'business/message/conversation/list/',
+      {
+        token: shop.access_token,
+        query: { business_id: shop.open_id, conversation_type: 'STRANGER' },
+      },
+    );
+    expect(envelope.data.conversations).toHaveLength(1);
     expect((await nextContent()).referral).toEqual({
       source: 'short_link',
       short_link: { ref: 'summer', url: 'https://tiktok.me/shopdemo' },

@@ -4,7 +4,8 @@ import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
 import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
-import { InboundControlController } from './inbound-control.controller';
+import { PersonEventsController } from './person-events.controller';
+import { PersonMessagesController } from './person-messages.controller';
 import { InboundState } from './inbound-state';
 import { MediaCdnController, MediaDownloadController } from './media-download.controller';
 import { SampleMedia } from './sample-media';
@@ -49,7 +50,8 @@ export class SandboxModule {
         OutboundApiController,
         OutboundControlController,
         DiagnosticsControlController,
-        InboundControlController,
+        PersonMessagesController,
+        PersonEventsController,
         MediaDownloadController,
         MediaCdnController,
       ],
