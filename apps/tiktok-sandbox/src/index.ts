@@ -89,7 +89,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       closing ??= delivery
         .close()
         .then(() => app.close())
-        .then(() => persistence?.flush());
+        .then(() => persistence?.close());
       return closing;
     },
   };

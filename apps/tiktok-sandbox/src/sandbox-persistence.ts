@@ -60,6 +60,7 @@ export class SandboxPersistence {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private lastError: unknown;
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -97,14 +98,20 @@ export class SandboxPersistence {
 
   /** Called after a request that may have changed state. */
   schedule(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.queueWrite();
     }, WRITE_DELAY_MS);
   }
 
-  /** Writes what is pending and waits for it (on close, and in tests). */
+  /** The last write, on close: nothing is written after it (the folder may be gone by then). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Writes what is pending and waits for it. */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
