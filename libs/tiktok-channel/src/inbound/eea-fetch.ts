@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { TiktokApiClient } from '../api/tiktok-api.client';
 import type { TiktokConversationSummary } from '../api/tiktok-api.types';
 import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
+import { TiktokRateLimiter } from '../outbound/rate-limiter';
 import { queryRows } from '../persistence/sql';
 import { TIKTOK_API_CLIENT } from '../tiktok-channel.constants';
 import { TiktokTokenService } from '../tokens/tiktok-token.service';
@@ -20,12 +21,16 @@ import { readTiktokMessage } from './tiktok-message';
 
 /** content/list returns only the latest messages, with no paging. */
 export const HISTORY_WINDOW = 20;
-/** Conversations updated this long before the notification are fetched too (clocks differ). */
-const LOOKBACK_MS = 5 * 60 * 1000;
+/**
+ * A conversation is fetched when it was updated at or after the notification's time (its
+ * `update_time` is its last message's): TikTok stamps both, so a second of slack is plenty.
+ */
+const SLACK_MS = 1000;
 
 /**
  * `im_receive_msg_eu` is all TikTok sends for people in the EEA, Switzerland and the UK: no body, no
- * conversation id. The library asks `conversation/list` which conversations moved, reads each
+ * conversation id. The library asks `conversation/list` which conversations moved (under the
+ * per-business rate limit the sends use), reads each
  * one's `content/list`, and stores every message as the event a normal delivery would have been,
  * under the same dedupe key (`im_receive_msg:<business>:<message id>`). So a message delivered both
  * ways is stored once, and all of them go through the usual per-conversation, in-order processing.
@@ -37,6 +42,7 @@ export class EeaFetch {
     @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
     private readonly tokens: TiktokTokenService,
     private readonly conversations: ConversationLink,
+    private readonly limiter: TiktokRateLimiter,
   ) {}
 
   async fetch(
@@ -44,10 +50,11 @@ export class EeaFetch {
     event: InboundEventRow,
     account: InboundAccount,
   ): Promise<HandlerVerdict> {
-    const since = eventTime(event).getTime() - LOOKBACK_MS;
+    const since = eventTime(event).getTime() - SLACK_MS;
     const listed = await this.tokens.withAccessToken(account.id, async (token) => {
       const all: TiktokConversationSummary[] = [];
       for (const conversationType of ['STRANGER', 'SINGLE'] as const) {
+        await this.limiter.acquire(account.businessId);
         const page = await this.client.listConversations(token, {
           businessId: account.businessId,
           conversationType,
@@ -78,12 +85,13 @@ export class EeaFetch {
     account: InboundAccount,
     tiktokConversationId: string,
   ): Promise<number> {
-    const history = await this.tokens.withAccessToken(account.id, (token) =>
-      this.client.listMessages(token, {
+    const history = await this.tokens.withAccessToken(account.id, async (token) => {
+      await this.limiter.acquire(account.businessId);
+      return this.client.listMessages(token, {
         businessId: account.businessId,
         conversationId: tiktokConversationId,
-      }),
-    );
+      });
+    });
     const now = Date.now();
     let fresh = 0;
     let oldest: { ms: number } | null = null;

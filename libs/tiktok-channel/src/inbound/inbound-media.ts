@@ -7,6 +7,7 @@ import {
   type MessageAttachment,
   type TiktokHelpdeskPort,
 } from '../host/helpdesk-port';
+import { TiktokRateLimiter } from '../outbound/rate-limiter';
 import { TIKTOK_API_CLIENT } from '../tiktok-channel.constants';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { TiktokTokenService } from '../tokens/tiktok-token.service';
@@ -49,6 +50,7 @@ export class InboundMedia {
     @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
     @Inject(TIKTOK_API_CLIENT) private readonly client: TiktokApiClient,
     private readonly tokens: TiktokTokenService,
+    private readonly limiter: TiktokRateLimiter,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {}
 
@@ -80,6 +82,7 @@ export class InboundMedia {
     let media;
     try {
       media = await this.tokens.withAccessToken(context.accountId, async (token) => {
+        await this.limiter.acquire(context.businessId); // a messaging endpoint: same rate limit
         const { downloadUrl } = await this.client.getMediaDownloadUrl(token, {
           businessId: context.businessId,
           conversationId: context.tiktokConversationId,
