@@ -236,6 +236,25 @@ describe('Webhook intake keeps every signed event', () => {
     }
   });
 
+  it('keeps the raw bytes when the parsed fields are refused for a reason nobody foresaw', async () => {
+    // Stands in for a value the normaliser does not know to fix: the row is refused by a check.
+    await host.db.query(
+      `ALTER TABLE tiktok_webhook_events ADD CONSTRAINT poison CHECK (NOT coalesce(content ? 'poison', false))`,
+    );
+    try {
+      const { json } = messageJson({ poison: 'true' });
+      const body = envelope(json);
+      expect(await post(body)).toBe(200);
+      expect(await stored(body)).toMatchObject({
+        event: 'unstorable',
+        status: 'ignored',
+        last_error: expect.stringMatching(/parsed fields not storable/),
+      });
+    } finally {
+      await host.db.query(`ALTER TABLE tiktok_webhook_events DROP CONSTRAINT poison`);
+    }
+  });
+
   it('answers 401 to an unsigned or wrongly signed body of any content type, and stores nothing', async () => {
     for (const contentType of ['application/json', 'text/plain']) {
       const body = envelope(messageJson().json);
