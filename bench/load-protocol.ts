@@ -10,6 +10,12 @@ export interface PhaseRequest {
   maxMs: number;
   /** Per request; a request that takes longer counts as an error. */
   timeoutMs: number;
+  /**
+   * Open loop: send at this steady rate whatever the answers (at most `concurrency` in flight;
+   * the lag behind schedule is reported). Without it, closed loop: `concurrency` senders, each
+   * sending its next delivery when the previous answer is in.
+   */
+  ratePerSec?: number;
 }
 
 export interface PhaseResult {
@@ -24,6 +30,8 @@ export interface PhaseResult {
   duplicateAnswers: number;
   /** A few failure descriptions, for the report. */
   errorSamples: string[];
+  /** Open loop: how far the last send started behind its schedule (ms); 0 in closed loop. */
+  scheduleLagMs: number;
 }
 
 export type ToWorker = { type: 'run'; id: number; phase: PhaseRequest };

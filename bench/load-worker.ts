@@ -62,10 +62,20 @@ async function runPhase(phase: PhaseRequest): Promise<PhaseResult> {
 
   const started = performance.now();
   const deadline = started + phase.maxMs;
+  let scheduleLagMs = 0;
+  const rate = phase.ratePerSec;
   const worker = async (): Promise<void> => {
     for (;;) {
       if (next >= limit || performance.now() >= deadline) return;
       const index = next++;
+      if (rate) {
+        // Open loop: request `index` is due at its slot, whatever happened to the earlier ones.
+        const due = started + (index * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (performance.now() >= deadline) return; // its slot is past the phase: not sent
+        scheduleLagMs = Math.max(0, performance.now() - due);
+      }
       const t0 = performance.now();
       let key: string;
       try {
@@ -91,7 +101,8 @@ async function runPhase(phase: PhaseRequest): Promise<PhaseResult> {
   await Promise.all(Array.from({ length: phase.concurrency }, () => worker()));
   const elapsedMs = performance.now() - started;
   agent.destroy();
-  return { sent: next, elapsedMs, latenciesMs, statuses, duplicateAnswers, errorSamples };
+  const sent = latenciesMs.length;
+  return { sent, elapsedMs, latenciesMs, statuses, duplicateAnswers, errorSamples, scheduleLagMs };
 }
 
 function send(message: FromWorker): void {

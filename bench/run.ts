@@ -14,14 +14,9 @@ import {
   type BenchResults,
   type SuiteResult,
 } from './results';
-import { fixed, ratio, table, type PhaseSummary } from './stats';
+import { fixed, table } from './stats';
 import { runTokenSweepBench, type TokenSweepConfig } from './token-sweep.bench';
-import {
-  runWebhookIngestBench,
-  type IngestConfig,
-  type IngestReport,
-  type TargetResult,
-} from './webhook-ingest.bench';
+import { runWebhookIngestBench, type IngestConfig } from './webhook-ingest.bench';
 import { webhookIngestSuite } from './webhook-ingest.results';
 
 /**
@@ -40,98 +35,6 @@ function intFromEnv(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
   return value;
-}
-
-function row(label: string, phase: string, s: PhaseSummary): string[] {
-  return [
-    label,
-    phase,
-    String(s.requests),
-    fixed(s.reqPerSec, 0),
-    fixed(s.p50, 2),
-    fixed(s.p95, 2),
-    fixed(s.p99, 2),
-    String(s.errors),
-  ];
-}
-
-function ratioRow(label: string, phase: string, s: PhaseSummary, base: PhaseSummary): string[] {
-  return [
-    label,
-    phase,
-    '',
-    ratio(s.reqPerSec, base.reqPerSec),
-    ratio(s.p50, base.p50),
-    ratio(s.p95, base.p95),
-    ratio(s.p99, base.p99),
-    '',
-  ];
-}
-
-function print(report: IngestReport, config: IngestConfig): void {
-  const { baseline, library, libraryKickOff, processing } = report;
-  const targets: TargetResult[] = [baseline, library, libraryKickOff];
-  const header = ['target', 'phase', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'];
-  const rows: string[][] = [];
-  for (const [phase, pick] of [
-    ['new events', (t: TargetResult) => t.ingest],
-    ['redelivery', (t: TargetResult) => t.redelivery],
-  ] as const) {
-    for (const target of targets) rows.push(row(target.label, phase, pick(target)));
-  }
-  console.log('');
-  console.log(
-    `POST /tiktok/webhook — signed im_receive_msg deliveries, concurrency ${config.concurrency}, ` +
-      `after ${config.warmupRequests} warm-up requests per target; new events: up to ${config.requests} ` +
-      `or ${config.maxSeconds} s, then the same events redelivered (ON CONFLICT DO NOTHING)`,
-  );
-  console.log('');
-  console.log(table(header, rows));
-  console.log('');
-  console.log(
-    table(
-      ['library ÷ baseline', 'phase', '', 'req/s', 'p50', 'p95', 'p99', ''],
-      [
-        ratioRow(library.label, 'new events', library.ingest, baseline.ingest),
-        ratioRow(library.label, 'redelivery', library.redelivery, baseline.redelivery),
-        ratioRow(libraryKickOff.label, 'new events', libraryKickOff.ingest, baseline.ingest),
-        ratioRow(
-          libraryKickOff.label,
-          'redelivery',
-          libraryKickOff.redelivery,
-          baseline.redelivery,
-        ),
-      ],
-    ),
-  );
-
-  const stored = processing.events;
-  const totalS = (processing.loadMs + processing.settleMs) / 1000;
-  console.log('');
-  console.log('Library processing, stored → processed (demo helpdesk, one business connected):');
-  console.log(
-    `  during the load:  ${processing.doneDuringLoad} of ${stored} new events processed by the route's kicks in ${fixed(processing.loadMs / 1000, 2)} s`,
-  );
-  console.log(
-    `  after the load:   ${processing.settleCalls} settle() call(s) processed ${processing.doneInSettle} more in ${fixed(processing.settleMs / 1000, 2)} s` +
-      ` = ${fixed(processing.settleMs > 0 ? (processing.doneInSettle * 1000) / processing.settleMs : NaN, 0)} events/s${processing.settled ? '' : ' (did NOT settle)'}`,
-  );
-  console.log(
-    `  end to end:       ${stored} events stored and processed in ${fixed(totalS, 2)} s = ${fixed(totalS > 0 ? stored / totalS : NaN, 0)} events/s` +
-      ` (ingest alone: ${fixed(library.ingest.reqPerSec, 0)} req/s)`,
-  );
-  console.log(
-    `  rows by status:   ${JSON.stringify(processing.statuses)} (warm-up included); helpdesk messages: ${processing.hostMessages}`,
-  );
-
-  console.log('');
-  console.log('Stored rows (one per distinct event; redeliveries add none):');
-  for (const target of targets) {
-    console.log(
-      `  ${target.label}: ${target.rowsAdded} rows stored for ${target.distinctSent} distinct events`,
-    );
-    for (const sample of target.errorSamples) console.log(`    error: ${sample}`);
-  }
 }
 
 function selectedSuites(): SuiteId[] {
@@ -175,11 +78,13 @@ async function main(): Promise<number> {
   const ingestConfig: IngestConfig = {
     concurrency: intFromEnv('BENCH_CONCURRENCY', 32),
     warmupRequests: intFromEnv('BENCH_WARMUP', 1500),
-    requests: intFromEnv('BENCH_REQUESTS', 3000),
-    maxSeconds: intFromEnv('BENCH_SECONDS', 15),
-    redeliveryMaxSeconds: intFromEnv('BENCH_SECONDS', 15),
+    requests: intFromEnv('BENCH_REQUESTS', 10_000),
+    maxSeconds: intFromEnv('BENCH_SECONDS', 60),
+    redeliveryMaxSeconds: intFromEnv('BENCH_SECONDS', 60),
     conversations: intFromEnv('BENCH_CONVERSATIONS', 100),
-    settleTimeoutMs: 30_000,
+    settleTimeoutMs: 120_000,
+    steadyShare: 0.25,
+    steadySeconds: intFromEnv('BENCH_STEADY_SECONDS', 30),
   };
   const sweepConfig: TokenSweepConfig = {
     accounts: intFromEnv('BENCH_TOKEN_ACCOUNTS', 10_000),
@@ -218,12 +123,15 @@ async function main(): Promise<number> {
         console.log('');
         console.log('webhook ingest:');
         const report = await runWebhookIngestBench(database.url, ingestConfig, log);
-        print(report, ingestConfig);
-        errorAnswers += [report.baseline, report.library, report.libraryKickOff].reduce(
+        errorAnswers += [report.baseline, report.library, report.intakeAlone].reduce(
           (sum, t) => sum + t.ingest.errors + t.redelivery.errors,
           0,
         );
-        results.push(webhookIngestSuite(report, ingestConfig, (performance.now() - t0) / 1000));
+        for (const t of [report.baseline, report.intakeAlone, report.library])
+          for (const sample of t.errorSamples) console.log(`  ${t.label}: ${sample}`);
+        const suite = webhookIngestSuite(report, ingestConfig, (performance.now() - t0) / 1000);
+        printSuite(suite);
+        results.push(suite);
       } else {
         console.log('');
         console.log('token refresh sweep:');

@@ -17,14 +17,17 @@ import { summarize, type PhaseSummary } from './stats';
 export interface IngestConfig {
   concurrency: number;
   warmupRequests: number;
-  /** Measured new events per target (the phase also stops after `maxSeconds`). */
+  /** New events per measured phase: the headline's 10,000 (a phase also stops after `maxSeconds`). */
   requests: number;
   maxSeconds: number;
   redeliveryMaxSeconds: number;
   /** Customers (one conversation each) the messages are spread over. */
   conversations: number;
-  /** Upper bound for one InboundProcessor.settle(); the bench goes on without it. */
+  /** Upper bound for processing a phase's events; the bench goes on without it. */
   settleTimeoutMs: number;
+  /** Steady load: open loop at this share of the baseline's new-event rate, for `steadySeconds`. */
+  steadyShare: number;
+  steadySeconds: number;
 }
 
 export interface TargetResult {
@@ -38,28 +41,44 @@ export interface TargetResult {
 }
 
 export interface ProcessingResult {
-  /** New events of the measured phase. */
+  /** New events of the headline phase (processing running). */
   events: number;
+  /** From the first request sent to the last answer. */
   loadMs: number;
-  /** Measured events handled by the route's kicks while the load was running. */
+  /** From the first request sent until every one of them was a host message (NaN if never). */
+  endToEndMs: number;
+  /** Host messages of the phase already there when its load ended. */
   doneDuringLoad: number;
-  settleMs: number;
-  settled: boolean;
-  /** settle() calls it took until nothing was due. */
-  settleCalls: number;
-  /** Handled inside settle() after the load. */
-  doneInSettle: number;
-  /** Rows of the library table by status after settle (warm-up + measured). */
+  /** The intake-alone phase's backlog, drained with nothing else running. */
+  backlogEvents: number;
+  backlogDrainMs: number;
+  /** Rows of the library table by status at the end (all phases). */
   statuses: Record<string, number>;
-  /** Rows in the helpdesk's `messages` table: one per processed message. */
   hostMessages: number;
+}
+
+export interface SteadyResult {
+  offeredPerSec: number;
+  seconds: number;
+  ack: PhaseSummary;
+  /** Events stored but not yet host messages when the load ended. */
+  backlogAtEnd: number;
+  /** How far the open-loop sender fell behind its schedule (the generator's own limit). */
+  scheduleLagMs: number;
+  /** Until the backlog was gone after the load (NaN if it never was within the timeout). */
+  drainAfterMs: number;
 }
 
 export interface IngestReport {
   baseline: TargetResult;
+  /** Processing paused (`InboundProcessor.pause()`): intake alone. */
+  intakeAlone: TargetResult;
+  /** Processing running: the headline phase. */
   library: TargetResult;
-  libraryKickOff: TargetResult;
   processing: ProcessingResult;
+  steady: SteadyResult;
+  /** Resident memory of the bench process after the run, in MB (see `rssNote`). */
+  rssMb: number;
   /** Correctness problems found along the way (never about speed). */
   failures: string[];
 }
@@ -91,37 +110,30 @@ async function statusCounts(db: Client): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
 }
 
-const doneCount = (statuses: Record<string, number>): number =>
-  Object.entries(statuses).reduce((sum, [status, n]) => (status === 'pending' ? sum : sum + n), 0);
+/** Host messages so far: only the library's phases write them, one per distinct message. */
+const hostMessages = (db: Client): Promise<number> => countRows(db, 'messages');
 
-async function dueCount(db: Client): Promise<number> {
+async function pendingCount(db: Client): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ${LIBRARY_TABLE} WHERE status = 'pending' AND next_attempt_at <= now()`,
+    `SELECT count(*) AS n FROM ${LIBRARY_TABLE} WHERE status = 'pending'`,
   );
   return Number(rows[0].n);
 }
 
 /**
- * Calls InboundProcessor.settle() until no event is due, within `ms`. One call is not enough for a
- * backlog: settle() waits for one kick's drain, and a drain stops after 1000 events.
+ * Polls (this is the bench, not a test) until `count()` reaches `expected`; the time when it did,
+ * or NaN after `ms`. 100 ms between looks: the resolution of the end-to-end figure, at little cost to the run.
  */
-async function settleAll(
-  processor: InboundProcessor,
-  db: Client,
+async function waitUntil(
+  count: () => Promise<number>,
+  expected: number,
   ms: number,
-): Promise<{ settled: boolean; calls: number }> {
+): Promise<number> {
   const deadline = performance.now() + ms;
-  let calls = 0;
   for (;;) {
-    const left = deadline - performance.now();
-    if (left <= 0) return { settled: false, calls };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, left, false)));
-    calls++;
-    const done = await Promise.race([processor.settle().then(() => true as const), timeout]);
-    clearTimeout(timer);
-    if (!done) return { settled: false, calls };
-    if ((await dueCount(db)) === 0) return { settled: true, calls };
+    if ((await count()) >= expected) return performance.now();
+    if (performance.now() > deadline) return NaN;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -242,7 +254,7 @@ export async function runWebhookIngestBench(
       return result;
     };
 
-    // Same deliveries for the baseline and the library (different tables, so both really insert).
+    // Same deliveries for the baseline and the headline (different tables, so both really insert).
     const setA = deliverySet('a');
     const baselineResult = await measureTarget(
       'baseline (node:http + pg)',
@@ -251,78 +263,163 @@ export async function runWebhookIngestBench(
       setA,
     );
 
-    // The library as deployed: each new event also kicks background processing in the process.
+    // Intake alone: the library's own pause option, nothing processed while the load runs.
+    const processor = library.processor;
+    await processor.pause();
+    const setB = deliverySet('b');
+    const messagesAtStart = await hostMessages(db);
+    const intakeAlone = await measureTarget(
+      'library, processing paused (intake alone)',
+      library.url,
+      LIBRARY_TABLE,
+      setB,
+    );
+    // What processing alone does with that backlog (warm-up included), nothing else running.
     const processing: ProcessingResult = {
       events: 0,
       loadMs: 0,
+      endToEndMs: NaN,
       doneDuringLoad: 0,
-      settleMs: 0,
-      settled: false,
-      settleCalls: 0,
-      doneInSettle: 0,
+      backlogEvents: await pendingCount(db),
+      backlogDrainMs: NaN,
       statuses: {},
       hostMessages: 0,
     };
-    let doneBeforeLoad = 0;
-    const libraryResult = await measureTarget(
-      'library (demo helpdesk)',
-      library.url,
-      LIBRARY_TABLE,
-      setA,
-      {
-        afterWarmup: async () => {
-          // Start the measured phase with processing idle (warm-up events handled).
-          if (!(await settleAll(library.processor, db, config.settleTimeoutMs)).settled)
-            failures.push('processing the warm-up events did not settle in time');
-          doneBeforeLoad = doneCount(await statusCounts(db));
-        },
-        afterIngest: async () => {
-          const doneAfterLoad = doneCount(await statusCounts(db));
-          processing.doneDuringLoad = doneAfterLoad - doneBeforeLoad;
-          log('library: settling the processing backlog (InboundProcessor.settle)…');
-          const t0 = performance.now();
-          const settle = await settleAll(library.processor, db, config.settleTimeoutMs);
-          processing.settled = settle.settled;
-          processing.settleCalls = settle.calls;
-          processing.settleMs = performance.now() - t0;
-          processing.statuses = await statusCounts(db);
-          processing.doneInSettle = doneCount(processing.statuses) - doneAfterLoad;
-          processing.hostMessages = await countRows(db, 'messages');
-        },
-      },
+    log(`library: processing the paused phase's ${processing.backlogEvents} events…`);
+    const drainStart = performance.now();
+    processor.resume();
+    const drained = await waitUntil(
+      () => hostMessages(db),
+      processing.backlogEvents + messagesAtStart,
+      config.settleTimeoutMs,
     );
-    processing.events = libraryResult.ingest.requests;
-    processing.loadMs = libraryResult.ingest.elapsedMs;
-    if (!processing.settled)
-      failures.push(
-        `processing did not settle within ${config.settleTimeoutMs / 1000} s after the load`,
-      );
-    const notProcessed = Object.entries(processing.statuses).filter(([s]) => s !== 'processed');
-    if (processing.settled && notProcessed.length > 0)
-      failures.push(`library events not processed after settle: ${JSON.stringify(notProcessed)}`);
+    processing.backlogDrainMs = drained - drainStart;
+    await processor.settle();
+    if (!Number.isFinite(drained))
+      failures.push("the paused phase's backlog was not processed in time");
 
-    // The same route with the kick made a no-op: ingest cost alone, no processing competing for
-    // the CPU and the pool. A diagnostic, not how the library runs; those rows stay pending.
-    const processor = library.processor;
-    const kick = processor.kick;
-    processor.kick = () => undefined;
-    let kickOffResult: TargetResult;
-    try {
-      kickOffResult = await measureTarget(
-        'library, kick off (ingest only)',
-        library.url,
-        LIBRARY_TABLE,
-        deliverySet('b'),
+    // Headline: the baseline's 10,000 again, to the library with processing running; the clock
+    // runs from the first request until the last of them is a host message.
+    const warmA = setA.slice(0, config.warmupRequests);
+    log(
+      `library: warm-up of the headline set (${warmA.length} events, processed before the clock)…`,
+    );
+    const beforeWarmA = await hostMessages(db);
+    await phase(library.url, warmA, warmA.length, 10_000);
+    await waitUntil(() => hostMessages(db), beforeWarmA + warmA.length, config.settleTimeoutMs);
+    await processor.settle();
+    const beforeA = await hostMessages(db);
+    const freshA = setA.slice(config.warmupRequests);
+    const rowsBefore = await countRows(db, LIBRARY_TABLE);
+    log(`library: headline, ${freshA.length} new events with processing running…`);
+    const t0 = performance.now();
+    const ingest = await phase(library.url, freshA, config.requests, config.maxSeconds * 1000);
+    const loadEnd = performance.now();
+    processing.doneDuringLoad = (await hostMessages(db)) - beforeA;
+    const allVisible = await waitUntil(
+      () => hostMessages(db),
+      beforeA + ingest.sent,
+      config.settleTimeoutMs,
+    );
+    processing.events = ingest.sent;
+    processing.loadMs = loadEnd - t0;
+    processing.endToEndMs = allVisible - t0;
+    if (!Number.isFinite(allVisible))
+      failures.push(
+        `the headline's events were not all host messages within ${config.settleTimeoutMs / 1000} s`,
       );
-    } finally {
-      processor.kick = kick;
-    }
+    const again = freshA.slice(0, ingest.sent);
+    log(`library: redelivery of the same ${again.length} events…`);
+    const redelivery = await phase(
+      library.url,
+      again,
+      again.length,
+      config.redeliveryMaxSeconds * 1000,
+    );
+    const libraryResult: TargetResult = {
+      label: 'library (demo helpdesk, processing running)',
+      ingest: summarize(ingest),
+      redelivery: summarize(redelivery),
+      rowsAdded: (await countRows(db, LIBRARY_TABLE)) - rowsBefore,
+      distinctSent: ingest.sent,
+      errorSamples: [...ingest.errorSamples, ...redelivery.errorSamples],
+    };
+    if (libraryResult.rowsAdded !== libraryResult.distinctSent)
+      failures.push(
+        `headline: ${libraryResult.distinctSent} distinct events sent but ${libraryResult.rowsAdded} rows stored`,
+      );
+    if (libraryResult.ingest.duplicateAnswers > 0)
+      failures.push(
+        `headline: ${libraryResult.ingest.duplicateAnswers} new events answered duplicate`,
+      );
+
+    // Steady load: open loop at a share of the baseline's maximum; processing must keep up.
+    const offered = Math.max(1, Math.round(baselineResult.ingest.reqPerSec * config.steadyShare));
+    const setC = buildDeliveries({
+      appId: library.appId,
+      appSecret: library.appSecret,
+      businessId: library.businessId,
+      businessUsername: library.businessUsername,
+      setName: 'c',
+      count: Math.ceil(offered * config.steadySeconds * 1.05),
+      conversations: config.conversations,
+    });
+    await processor.settle();
+    const beforeC = await hostMessages(db);
+    log(`library: steady load, ${offered} events/s open loop for ${config.steadySeconds} s…`);
+    const steadyLoad = await load.run({
+      url: library.url,
+      deliveries: setC,
+      concurrency: Math.max(64, config.concurrency),
+      maxRequests: setC.length,
+      maxMs: config.steadySeconds * 1000,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      ratePerSec: offered,
+    });
+    const steadyEnd = performance.now();
+    const backlogAtEnd = steadyLoad.sent - ((await hostMessages(db)) - beforeC);
+    const steadyDrained = await waitUntil(
+      () => hostMessages(db),
+      beforeC + steadyLoad.sent,
+      config.settleTimeoutMs,
+    );
+    const steady: SteadyResult = {
+      offeredPerSec: offered,
+      seconds: config.steadySeconds,
+      ack: summarize(steadyLoad),
+      backlogAtEnd,
+      scheduleLagMs: steadyLoad.scheduleLagMs,
+      drainAfterMs: steadyDrained - steadyEnd,
+    };
+    if (steady.ack.errors > 0)
+      failures.push(`steady load: ${steady.ack.errors} requests not answered 200`);
+
+    await processor.settle();
+    processing.statuses = await statusCounts(db);
+    processing.hostMessages = await countRows(db, 'messages');
+    const notProcessed = Object.entries(processing.statuses).filter(([s]) => s !== 'processed');
+    if (notProcessed.length > 0)
+      failures.push(`library events not processed at the end: ${JSON.stringify(notProcessed)}`);
+    const sentOverall =
+      intakeAlone.distinctSent +
+      config.warmupRequests +
+      libraryResult.distinctSent +
+      steadyLoad.sent;
+    if (processing.hostMessages !== sentOverall)
+      failures.push(
+        `${sentOverall} distinct messages sent to the library but ${processing.hostMessages} host messages`,
+      );
+
+    (global as { gc?: () => void }).gc?.();
+    const rssMb = process.memoryUsage().rss / (1024 * 1024);
 
     return {
       baseline: baselineResult,
+      intakeAlone,
       library: libraryResult,
-      libraryKickOff: kickOffResult,
       processing,
+      steady,
+      rssMb,
       failures,
     };
   } finally {

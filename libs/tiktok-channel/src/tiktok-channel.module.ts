@@ -51,6 +51,7 @@ import { TokenRefreshCron } from './tokens/token-refresh.cron';
 import { TiktokTokenService } from './tokens/tiktok-token.service';
 import { TiktokWebhookController } from './webhook/webhook.controller';
 import { WebhookEventStore } from './webhook/webhook-event.store';
+import { IntakePool } from './webhook/intake-pool';
 import { WebhookIntake } from './webhook/webhook-intake.service';
 import { WebhookBodyParserBridge } from './webhook/webhook-body-parser.bridge';
 import { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
@@ -94,6 +95,7 @@ import type { DynamicModule } from '@nestjs/common';
     TokenRefreshCron,
     OauthStateService,
     TiktokConnectService,
+    IntakePool,
     WebhookEventStore,
     WebhookIntake,
     WebhookBodyParserBridge,

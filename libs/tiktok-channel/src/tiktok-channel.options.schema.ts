@@ -194,6 +194,15 @@ export class TiktokChannelOptionsSchema {
   inboundSweepIntervalSeconds: number;
 
   @IsFiniteInRange(1, 64, '', { integer: true })
+  inboundWorkers: number;
+
+  @IsBoolean({ message: 'inboundProcessingPaused must be true or false' })
+  inboundProcessingPaused: boolean;
+
+  @IsFiniteInRange(0, 64, '', { integer: true })
+  intakePoolSize: number;
+
+  @IsFiniteInRange(1, 64, '', { integer: true })
   tokenRefreshConcurrency: number;
 
   @IsFiniteInRange(0.1, 100, 'requests per second')

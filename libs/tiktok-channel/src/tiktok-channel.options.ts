@@ -73,6 +73,24 @@ export interface TiktokChannelModuleOptions {
   tokenRefreshIntervalSeconds?: number;
   /** Cadence of the sweep for webhook events no kick reached (`TiktokChannelJobs.InboundSweep`). Default 5 s, at least 1 s. */
   inboundSweepIntervalSeconds?: number;
+  /**
+   * Conversations one process works on at once (each a transaction holding one pooled connection,
+   * plus one more while the host's port runs). Keep `2 × inboundWorkers` well under the pool size:
+   * the rest of the pool is the share webhook intake can always get, so a backlog never slows the
+   * 200s TikTok waits for. Default 3 (1–64).
+   */
+  inboundWorkers?: number;
+  /**
+   * Store and acknowledge webhooks but do not process them until `InboundProcessor.resume()`: for
+   * a maintenance window, a process that only takes intake, or measuring intake alone. Default false.
+   */
+  inboundProcessingPaused?: boolean;
+  /**
+   * Connections of webhook intake's own pool, opened with the DataSource's settings beside its
+   * pool: bursts of deliveries and a processing backlog never wait for each other's connections.
+   * 0 shares the DataSource's pool. Default 4 (0–64).
+   */
+  intakePoolSize?: number;
   /** TikTok refresh calls one process runs at once during a sweep. Default 4 (1–64). */
   tokenRefreshConcurrency?: number;
   /**

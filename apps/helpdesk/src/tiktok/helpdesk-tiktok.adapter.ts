@@ -88,17 +88,23 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
     contactId: string;
     tiktokConversationId: string;
   }): Promise<{ conversationId: string; isNew: boolean }> {
-    // DO NOTHING returns no row on a conflict, which is exactly how we learn it is not new; a
-    // concurrent insert of the same key waits for the other transaction, so the SELECT finds it.
-    const inserted = await queryRows<IdRow>(
+    // One round trip in the usual cases: the new row, or else the one already there. A concurrent
+    // insert of the same key that commits while this statement runs is invisible to its snapshot
+    // (no row at all): then a second statement finds it.
+    const [row] = await queryRows<IdRow & { is_new: boolean }>(
       this.dataSource,
-      `INSERT INTO conversations (inbox_id, contact_id, tiktok_conversation_id)
-       VALUES ($1, $2, $3)
-       ON CONFLICT (inbox_id, tiktok_conversation_id) DO NOTHING
-       RETURNING id`,
+      `WITH inserted AS (
+         INSERT INTO conversations (inbox_id, contact_id, tiktok_conversation_id)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (inbox_id, tiktok_conversation_id) DO NOTHING
+         RETURNING id)
+       SELECT id, true AS is_new FROM inserted
+       UNION ALL
+       SELECT id, false FROM conversations
+        WHERE inbox_id = $1 AND tiktok_conversation_id = $3 AND NOT EXISTS (SELECT 1 FROM inserted)`,
       [c.inboxId, c.contactId, c.tiktokConversationId],
     );
-    if (inserted.length > 0) return { conversationId: inserted[0].id, isNew: true };
+    if (row) return { conversationId: row.id, isNew: row.is_new };
     const [existing] = await queryRows<IdRow>(
       this.dataSource,
       `SELECT id FROM conversations WHERE inbox_id = $1 AND tiktok_conversation_id = $2`,
@@ -110,45 +116,42 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
   async appendMessage(
     m: InboundMessage | EchoMessage,
   ): Promise<{ messageId: string; created: boolean }> {
-    return this.dataSource.transaction(async (tx) => {
-      // An echo is a message the business already sent from the TikTok app: it arrives as sent.
-      const status = m.direction === 'incoming' ? 'received' : 'sent';
-      const inserted = await queryRows<IdRow>(
-        tx,
-        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
+    // An echo is a message the business already sent from the TikTok app: it arrives as sent.
+    const status = m.direction === 'incoming' ? 'received' : 'sent';
+    // One statement, so one round trip and atomic without a transaction: the message, and only
+    // when it is new the conversation moves — a customer writing again reopens a resolved
+    // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
+    const inserted = await queryRows<IdRow>(
+      this.dataSource,
+      `WITH inserted AS (
+         INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
          ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          m.conversationId,
-          m.direction,
-          m.content,
-          JSON.stringify(m.attachments),
-          status,
-          m.tiktokMessageId,
-          m.sentAt,
-        ],
-      );
-      if (inserted.length === 0) {
-        const [existing] = await queryRows<IdRow>(
-          tx,
-          `SELECT id FROM messages WHERE external_id = $1`,
-          [m.tiktokMessageId],
-        );
-        return { messageId: existing.id, created: false };
-      }
-      // Only a new message moves the conversation: a customer writing again reopens a resolved
-      // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
-      await queryRows(
-        tx,
-        `UPDATE conversations
-            SET last_message_at = GREATEST(last_message_at, $2),
-                status = CASE WHEN $3 THEN 'open' ELSE status END
-          WHERE id = $1`,
-        [m.conversationId, m.sentAt, m.direction === 'incoming'],
-      );
-      return { messageId: inserted[0].id, created: true };
-    });
+         RETURNING id),
+       moved AS (
+         UPDATE conversations
+            SET last_message_at = GREATEST(last_message_at, $7),
+                status = CASE WHEN $8 THEN 'open' ELSE status END
+          WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted))
+       SELECT id FROM inserted`,
+      [
+        m.conversationId,
+        m.direction,
+        m.content,
+        JSON.stringify(m.attachments),
+        status,
+        m.tiktokMessageId,
+        m.sentAt,
+        m.direction === 'incoming',
+      ],
+    );
+    if (inserted.length > 0) return { messageId: inserted[0].id, created: true };
+    const [existing] = await queryRows<IdRow>(
+      this.dataSource,
+      `SELECT id FROM messages WHERE external_id = $1`,
+      [m.tiktokMessageId],
+    );
+    return { messageId: existing.id, created: false };
   }
 
   async updateMessageStatus(s: {

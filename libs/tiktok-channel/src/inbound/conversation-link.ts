@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
 import { queryRows } from '../persistence/sql';
 import type { InboundAccount } from './inbound-event';
+import type { InboundRun } from './inbound-run';
 
 export interface ConversationRow {
   id: string;
@@ -54,15 +55,44 @@ export class ConversationLink {
     return row ?? null;
   }
 
-  /** Contact + conversation in the host, and the library's link row; every step is idempotent. */
+  /**
+   * Contact + conversation in the host, and the library's link row; every step is idempotent.
+   * With a `run`, a later event of the same conversation and person reuses the first one's link:
+   * three round trips (our row, the host's contact and conversation) saved per event.
+   */
   async link(
     manager: EntityManager,
     account: InboundAccount,
     tiktokConversationId: string,
     personId: string,
     username: string | undefined,
+    run?: InboundRun,
   ): Promise<LinkedConversation> {
-    const previous = await this.find(manager, account.id, tiktokConversationId);
+    const cached = run?.link(account.id, tiktokConversationId);
+    if (cached && cached.personId === personId && cached.username === username)
+      return { row: cached.row, previous: cached.row, isNew: false };
+    const linked = await this.linkInHost(
+      manager,
+      account,
+      tiktokConversationId,
+      personId,
+      username,
+      cached?.row,
+    );
+    run?.remember(account.id, tiktokConversationId, { row: linked.row, personId, username });
+    return linked;
+  }
+
+  private async linkInHost(
+    manager: EntityManager,
+    account: InboundAccount,
+    tiktokConversationId: string,
+    personId: string,
+    username: string | undefined,
+    known: ConversationRow | undefined,
+  ): Promise<LinkedConversation> {
+    // The run's copy is newer than the table: it carries reply-window moves not yet flushed.
+    const previous = known ?? (await this.find(manager, account.id, tiktokConversationId));
     const { contactId } = await this.port.upsertContact({
       inboxId: account.inboxId,
       tiktokUserId: personId,
@@ -93,6 +123,9 @@ export class ConversationLink {
        RETURNING ${COLUMNS}`,
       [account.id, tiktokConversationId, personId, account.inboxId, contactId, conversationId],
     );
+    const wrote = previous?.last_inbound_at;
+    if (wrote && (!row.last_inbound_at || new Date(row.last_inbound_at) < new Date(wrote)))
+      row.last_inbound_at = wrote;
     return { row, previous, isNew };
   }
 }

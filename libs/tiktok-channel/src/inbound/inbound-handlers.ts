@@ -27,6 +27,7 @@ import { InboundMedia } from './inbound-media';
 import { InboundReactions } from './inbound-reactions';
 import { InboundReceipts } from './inbound-receipts';
 import { InboundReferrals } from './inbound-referrals';
+import type { InboundRun } from './inbound-run';
 import { toHostContent } from './message-content';
 import { readTiktokMessage, type TiktokMessageView } from './tiktok-message';
 
@@ -53,15 +54,16 @@ export class InboundHandlers {
   ) {}
 
   /**
-   * `accounts` caches the account lookup for a run of one conversation's events (one business):
-   * one query per run instead of one per event.
+   * `run` carries what the run's earlier events looked up (account, conversation link) and the
+   * reply-window moves the caller flushes with the run: one query per run instead of per event.
    */
   async handle(
     manager: EntityManager,
     event: InboundEventRow,
     out: Publication[],
-    accounts: Map<string, AccountRow | null> = new Map(),
+    run: InboundRun,
   ): Promise<HandlerVerdict> {
+    const accounts = run.accounts;
     let row = accounts.get(event.business_id);
     if (row === undefined) {
       [row = null] = await queryRows<AccountRow>(
@@ -80,7 +82,7 @@ export class InboundHandlers {
     switch (event.event) {
       case 'im_receive_msg':
       case 'im_send_msg':
-        return this.message(manager, event, account, out);
+        return this.message(manager, event, account, out, run);
       case 'im_mark_read_msg':
         return this.receipts.read(manager, event, account, out);
       case 'im_referral_msg':
@@ -112,12 +114,13 @@ export class InboundHandlers {
     event: InboundEventRow,
     account: InboundAccount,
     out: Publication[],
+    run: InboundRun,
   ): Promise<HandlerVerdict> {
     const view = readTiktokMessage(event.content, account.businessId, event.event);
     if (!view.messageId) return { outcome: 'ignored', note: 'message without message_id' };
     if (view.type === 'reaction') return this.reactions.apply(manager, event, account, view, out);
-    if (view.fromBusiness) return this.echo(manager, event, account, view);
-    return this.received(manager, event, account, view, out);
+    if (view.fromBusiness) return this.echo(manager, event, account, view, run);
+    return this.received(manager, event, account, view, out, run);
   }
 
   private async received(
@@ -126,6 +129,7 @@ export class InboundHandlers {
     account: InboundAccount,
     view: TiktokMessageView,
     out: Publication[],
+    run: InboundRun,
   ): Promise<HandlerVerdict> {
     const tiktokConversationId = event.tiktok_conversation_id as string;
     const messageId = view.messageId as string;
@@ -142,14 +146,10 @@ export class InboundHandlers {
       tiktokConversationId,
       personId,
       view.senderName,
+      run,
     );
     const firstInConversation =
       conversation.previous === null || conversation.previous.last_inbound_at === null;
-    // The customer wrote: this (re)opens the 48-hour reply window.
-    await manager.query(
-      `UPDATE tiktok_conversations SET last_inbound_at = GREATEST(COALESCE(last_inbound_at, $2), $2) WHERE id = $1`,
-      [conversation.row.id, sentAt],
-    );
     const host = toHostContent(event.content);
     const attachments = await this.media.fetchAll(host.attachments, {
       accountId: account.id,
@@ -175,6 +175,8 @@ export class InboundHandlers {
       ...(host.raw ? { raw: host.raw } : {}),
     };
     const appended = await this.port.appendMessage(message);
+    // The customer wrote: this (re)opens the 48-hour reply window (written with the run's commit).
+    run.customerWrote(conversation.row, sentAt);
     if (conversation.isNew) {
       out.push({
         name: TiktokEvents.ConversationOpened,
@@ -214,6 +216,7 @@ export class InboundHandlers {
     event: InboundEventRow,
     account: InboundAccount,
     view: TiktokMessageView,
+    run: InboundRun,
   ): Promise<HandlerVerdict> {
     const tiktokConversationId = event.tiktok_conversation_id as string;
     const messageId = view.messageId as string;
@@ -248,6 +251,7 @@ export class InboundHandlers {
       tiktokConversationId,
       personId,
       view.recipientName,
+      run,
     );
     const host = toHostContent(event.content);
     const attachments = await this.media.fetchAll(host.attachments, {

@@ -4,7 +4,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
 import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
-import { InboundHandlers, type AccountRow } from './inbound-handlers';
+import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
+import { InboundHandlers } from './inbound-handlers';
+import { InboundRun } from './inbound-run';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 
@@ -45,36 +47,65 @@ interface FinishedEvent {
 @Injectable()
 export class InboundProcessor implements OnModuleDestroy {
   private readonly logger = new Logger('TiktokChannel');
-  private draining: Promise<void> | null = null;
+  /** The running drain loops of this process, at most `inboundWorkers`. */
+  private readonly workers = new Set<Promise<void>>();
+  /** Conversations a worker of this process holds: the others skip them without a round trip. */
+  private readonly held = new Set<string>();
   private again = false;
   private closed = false;
+  private paused: boolean;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly handlers: InboundHandlers,
     private readonly events: TiktokEventPublisher,
     private readonly parking: InboundParking,
-  ) {}
+    @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
+  ) {
+    this.paused = config.inboundProcessingPaused;
+  }
 
-  /** Asks for a drain soon. Only a latency shortcut: the sweep finds anything a kick missed. */
+  /**
+   * Asks for a drain soon: a wake-up, not a poll. Starts one more worker while fewer than
+   * `inboundWorkers` run (a burst of kicks ramps up to the budget), else tells the running ones to
+   * look again before they stop. Only a latency shortcut: the sweep finds anything a kick missed.
+   */
   kick(): void {
-    if (this.closed) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = (async () => {
-      do {
+    if (this.closed || this.paused) return;
+    this.again = true;
+    if (this.workers.size >= this.config.inboundWorkers) return;
+    const worker: Promise<void> = (async () => {
+      while (this.again && !this.closed && !this.paused) {
         this.again = false;
         try {
           await this.drain();
         } catch (error) {
           this.logger.error(`Processing TikTok events failed: ${(error as Error).message}`);
         }
-      } while (this.again && !this.closed);
-    })().finally(() => {
-      this.draining = null;
-    });
+      }
+    })().finally(() => this.workers.delete(worker));
+    this.workers.add(worker);
+  }
+
+  /** True while `inboundProcessingPaused` or `pause()` holds processing (intake goes on). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Stops taking new runs: webhooks are still stored and acknowledged, and wait. Resolves once the
+   * runs in progress have committed.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.idle();
+  }
+
+  /** Processing goes on, starting with whatever arrived while paused. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.kick();
   }
 
   /**
@@ -109,24 +140,29 @@ export class InboundProcessor implements OnModuleDestroy {
 
   /**
    * Processes everything due now and resolves once processing is idle. For tools and tests that
-   * need a settled state; production relies on kicks and the sweep.
+   * need a settled state; production relies on kicks and the sweep. While paused, does nothing.
    */
   async settle(): Promise<void> {
+    if (this.paused) return;
     await this.wakeConnectedBusinesses();
     this.kick();
-    while (this.draining) await this.draining;
+    await this.idle();
+  }
+
+  private async idle(): Promise<void> {
+    while (this.workers.size > 0) await Promise.all([...this.workers]);
   }
 
   /** Processes due conversations until none is left that no other worker holds. */
   private async drain(): Promise<void> {
-    while (!this.closed && (await this.step()) === 'worked') {
+    while (!this.closed && !this.paused && (await this.step()) === 'worked') {
       // each step commits one run of one conversation
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closed = true;
-    await this.draining;
+    await this.idle();
   }
 
   /** Handles one run of one conversation's events; false when nothing is due. */
@@ -136,37 +172,52 @@ export class InboundProcessor implements OnModuleDestroy {
 
   private async step(): Promise<Step> {
     const publications: Publication[] = [];
-    const step = await this.dataSource.transaction(async (manager): Promise<Step> => {
-      // The conversations whose OLDEST pending event is due: a conversation whose head waits for
-      // a retry is not a candidate at all, so nothing behind that event can overtake it.
-      const candidates = await queryRows<Candidate>(
-        manager,
-        `SELECT business_id, tiktok_conversation_id FROM (
-           SELECT DISTINCT ON (business_id, tiktok_conversation_id)
-                  business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
-             FROM tiktok_webhook_events WHERE status = 'pending'
-            ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
-          WHERE next_attempt_at <= now()
-          ORDER BY event_timestamp NULLS FIRST, id
-          LIMIT $1`,
-        [CANDIDATES],
-      );
-      if (candidates.length === 0) return 'none';
-      for (const candidate of candidates) {
-        const [{ locked }] = await queryRows<{ locked: boolean }>(
+    let holding: string | null = null;
+    try {
+      const step = await this.dataSource.transaction(async (manager): Promise<Step> => {
+        // The conversations whose OLDEST pending event is due: a conversation whose head waits for
+        // a retry is not a candidate at all, so nothing behind that event can overtake it.
+        const candidates = await queryRows<Candidate>(
           manager,
-          `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-          [conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id)],
+          `SELECT business_id, tiktok_conversation_id FROM (
+             SELECT DISTINCT ON (business_id, tiktok_conversation_id)
+                    business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
+               FROM tiktok_webhook_events WHERE status = 'pending'
+              ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
+            WHERE next_attempt_at <= now()
+            ORDER BY event_timestamp NULLS FIRST, id
+            LIMIT $1`,
+          [CANDIDATES],
         );
-        if (!locked) continue; // another worker has this conversation; try the next one
-        const handled = await this.runConversation(manager, candidate, publications);
-        return handled > 0 ? 'worked' : 'busy';
-      }
-      return 'busy';
-    });
-    for (const publication of publications)
-      this.events.publish(publication.name, publication.payload);
-    return step;
+        if (candidates.length === 0) return 'none';
+        for (const candidate of candidates) {
+          const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
+          if (this.held.has(key)) continue; // a worker of this process has it
+          this.held.add(key);
+          holding = key;
+          const [{ locked }] = await queryRows<{ locked: boolean }>(
+            manager,
+            `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
+            [key],
+          );
+          if (!locked) {
+            // another process has this conversation; try the next one
+            this.held.delete(key);
+            holding = null;
+            continue;
+          }
+          const handled = await this.runConversation(manager, candidate, publications);
+          return handled > 0 ? 'worked' : 'busy';
+        }
+        return 'busy';
+      });
+      for (const publication of publications)
+        this.events.publish(publication.name, publication.payload);
+      return step;
+    } finally {
+      // Released after the commit: the advisory lock went with the transaction.
+      if (holding !== null) this.held.delete(holding);
+    }
   }
 
   /**
@@ -201,15 +252,16 @@ export class InboundProcessor implements OnModuleDestroy {
         )
       ).map((row) => row.id),
     );
-    const accounts = new Map<string, AccountRow | null>();
+    const run = new InboundRun();
     const finished: FinishedEvent[] = [];
     let settled = 0;
     for (const row of rows) {
       if (!row.due || !lockedIds.has(row.id)) break;
-      const done = await this.handleOne(manager, row, publications, accounts, finished);
+      const done = await this.handleOne(manager, row, publications, run, finished, settled > 0);
       if (!done) break; // it failed or waits: the rest of the conversation waits behind it
       settled++;
     }
+    await run.flush(manager);
     if (finished.length > 0) {
       // One statement for the run's outcomes instead of one per event.
       await manager.query(
@@ -228,18 +280,25 @@ export class InboundProcessor implements OnModuleDestroy {
     manager: EntityManager,
     event: InboundEventRow,
     publications: Publication[],
-    accounts: Map<string, AccountRow | null>,
+    run: InboundRun,
     finished: FinishedEvent[],
+    afterAnother: boolean,
   ): Promise<boolean> {
-    await manager.query('SAVEPOINT tiktok_event');
+    // One round trip between two events: the previous event's savepoint is released (its work
+    // kept) as this one's is taken. The last one is released by the commit.
+    await manager.query(
+      afterAnother
+        ? 'RELEASE SAVEPOINT tiktok_event; SAVEPOINT tiktok_event'
+        : 'SAVEPOINT tiktok_event',
+    );
     const mark = publications.length;
     let verdict: HandlerVerdict;
     try {
-      verdict = await this.handlers.handle(manager, event, publications, accounts);
-      await manager.query('RELEASE SAVEPOINT tiktok_event');
+      verdict = await this.handlers.handle(manager, event, publications, run);
     } catch (error) {
       await manager.query('ROLLBACK TO SAVEPOINT tiktok_event');
       publications.length = mark;
+      run.forgetLinks(); // what this event linked was rolled back with it
       const attempts = event.attempts + 1;
       const message = (error as Error)?.message ?? String(error);
       this.logger.warn(

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { queryRows } from '../persistence/sql';
+import { IntakePool } from './intake-pool';
 import type { ParsedWebhook } from './webhook-envelope';
 
 export interface StoredWebhook {
@@ -31,12 +29,11 @@ function databaseUnavailable(error: unknown): boolean {
 export class WebhookEventStore {
   private readonly logger = new Logger('TiktokChannel');
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly pool: IntakePool) {}
 
   async save(webhook: ParsedWebhook, rawBody: Buffer): Promise<StoredWebhook> {
     try {
-      const rows = await queryRows<{ id: string }>(
-        this.dataSource,
+      const rows = await this.pool.query<{ id: string }>(
         `INSERT INTO tiktok_webhook_events
            (dedupe_key, event, business_id, tiktok_conversation_id, event_timestamp, raw_body, content,
             status, last_error, intake_note, processed_at)
@@ -67,8 +64,7 @@ export class WebhookEventStore {
   }
 
   private async saveRawOnly(rawBody: Buffer, reason: string): Promise<StoredWebhook> {
-    const rows = await queryRows<{ id: string }>(
-      this.dataSource,
+    const rows = await this.pool.query<{ id: string }>(
       `INSERT INTO tiktok_webhook_events (dedupe_key, event, raw_body, status, last_error, processed_at)
        VALUES ($1, 'unstorable', $2, 'ignored', $3, now())
        ON CONFLICT (dedupe_key) DO NOTHING

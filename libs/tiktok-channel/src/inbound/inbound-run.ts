@@ -1,0 +1,59 @@
+import type { EntityManager } from 'typeorm';
+import type { ConversationRow } from './conversation-link';
+import type { AccountRow } from './inbound-handlers';
+
+/** What one link call established, so the next event of the run can skip the host's round trips. */
+export interface CachedLink {
+  row: ConversationRow;
+  personId: string;
+  username: string | undefined;
+}
+
+/**
+ * State shared by the events of one run (one conversation, one transaction). Events of a
+ * conversation mostly repeat the same account, contact and conversation: looked up once per run
+ * instead of once per event, and the reply window is moved once, at the end of the run.
+ *
+ * Everything here describes writes made inside the run's transaction: when an event's savepoint
+ * is rolled back, `forgetLinks()` drops what that event may have linked.
+ */
+export class InboundRun {
+  readonly accounts = new Map<string, AccountRow | null>();
+  private readonly links = new Map<string, CachedLink>();
+  /** tiktok_conversations.id → the latest customer message time of the run's processed events. */
+  private readonly lastInbound = new Map<string, Date>();
+
+  link(accountId: string, tiktokConversationId: string): CachedLink | undefined {
+    return this.links.get(`${accountId}\u0000${tiktokConversationId}`);
+  }
+
+  remember(accountId: string, tiktokConversationId: string, link: CachedLink): void {
+    this.links.set(`${accountId}\u0000${tiktokConversationId}`, link);
+  }
+
+  forgetLinks(): void {
+    this.links.clear();
+  }
+
+  /** The customer wrote at `at`: the reply window of `row` opens from there (applied at flush). */
+  customerWrote(row: ConversationRow, at: Date): void {
+    if (row.last_inbound_at === null || new Date(row.last_inbound_at) < at)
+      row.last_inbound_at = at;
+    const known = this.lastInbound.get(row.id);
+    if (!known || known < at) this.lastInbound.set(row.id, at);
+  }
+
+  /** One statement for the run's reply-window moves; GREATEST keeps a later time already stored. */
+  async flush(manager: EntityManager): Promise<void> {
+    if (this.lastInbound.size === 0) return;
+    const ids = [...this.lastInbound.keys()];
+    await manager.query(
+      `UPDATE tiktok_conversations c
+          SET last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, f.at), f.at)
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS f(id, at)
+        WHERE c.id = f.id`,
+      [ids, ids.map((id) => this.lastInbound.get(id))],
+    );
+    this.lastInbound.clear();
+  }
+}
