@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import type { InboundProcessor } from 'tiktok-channel/testing';
 import { startBaselineServer, type BaselineServer } from './baseline-server';
 import { buildDeliveries, type Delivery } from './events';
 import { startLibraryApp, type LibraryApp } from './library-app';
