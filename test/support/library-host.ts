@@ -45,6 +45,8 @@ export interface LibraryHostOptions {
   options?: Partial<TiktokChannelModuleOptions>;
   /** Import `ScheduleModule.forRoot()` as a host does for the sweeps. Default: when jobs are on. */
   schedule?: boolean;
+  /** Connections of the DataSource's pool (TypeORM `poolSize`). Default: pg's 10. */
+  poolSize?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function startLibraryHost(
             helpdeskPort: RecordingPort,
           }),
     schedule: hostOptions.schedule ?? options.enableBackgroundJobs === true,
+    poolSize: hostOptions.poolSize,
   });
 
   const app = await NestFactory.create(LibraryTestModule, { rawBody: true, logger: false });
@@ -131,6 +134,7 @@ export function libraryTestModule(parts: {
   channel: DynamicModule;
   schedule?: boolean;
   imports?: Array<Type<unknown> | DynamicModule>;
+  poolSize?: number;
 }): Type<unknown> {
   @Module({
     imports: [
@@ -140,6 +144,7 @@ export function libraryTestModule(parts: {
         entities: tiktokChannelEntities,
         migrations: tiktokChannelMigrations,
         migrationsRun: true,
+        ...(parts.poolSize ? { poolSize: parts.poolSize } : {}),
       }),
       EventEmitterModule.forRoot(),
       ...(parts.schedule ? [ScheduleModule.forRoot()] : []),

@@ -39,6 +39,10 @@ export class RecordingPort implements TiktokHelpdeskPort {
   failNextAppends = 0;
   /** appendMessage throws for these TikTok message ids, until removed. */
   readonly failingMessageIds = new Set<string>();
+  /** While set, appendMessage waits for it: a slow host holding processing's connections. */
+  appendGate: Promise<void> | null = null;
+  /** appendMessage calls waiting at the gate. */
+  waitingAtGate = 0;
   /** storeAttachment throws this many times, as a host's storage outage would. */
   failNextStores = 0;
   readonly attachments = new Map<string, StoredAttachment>();
@@ -72,6 +76,11 @@ export class RecordingPort implements TiktokHelpdeskPort {
   async appendMessage(m: InboundMessage | EchoMessage) {
     this.calls.push({ method: 'appendMessage', args: m });
     RecordingPort.appendLog.push(m);
+    if (this.appendGate) {
+      this.waitingAtGate++;
+      await this.appendGate;
+      this.waitingAtGate--;
+    }
     if (this.failingMessageIds.has(m.tiktokMessageId)) {
       throw new Error(`host refuses ${m.tiktokMessageId}`);
     }

@@ -156,7 +156,7 @@ export class InboundProcessor implements OnModuleDestroy {
   /** Processes due conversations until none is left that no other worker holds. */
   private async drain(): Promise<void> {
     while (!this.closed && !this.paused && (await this.step()) === 'worked') {
-      // each step commits one run of one conversation
+      // each step commits one run per candidate conversation it could take
     }
   }
 
@@ -167,57 +167,64 @@ export class InboundProcessor implements OnModuleDestroy {
 
   /** Handles one run of one conversation's events; false when nothing is due. */
   async processNext(): Promise<boolean> {
-    return (await this.step()) !== 'none';
+    return (await this.step(1)) !== 'none';
   }
 
-  private async step(): Promise<Step> {
-    const publications: Publication[] = [];
-    let holding: string | null = null;
-    try {
-      const step = await this.dataSource.transaction(async (manager): Promise<Step> => {
-        // The conversations whose OLDEST pending event is due: a conversation whose head waits for
-        // a retry is not a candidate at all, so nothing behind that event can overtake it.
-        const candidates = await queryRows<Candidate>(
-          manager,
-          `SELECT business_id, tiktok_conversation_id FROM (
-             SELECT DISTINCT ON (business_id, tiktok_conversation_id)
-                    business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
-               FROM tiktok_webhook_events WHERE status = 'pending'
-              ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
-            WHERE next_attempt_at <= now()
-            ORDER BY event_timestamp NULLS FIRST, id
-            LIMIT $1`,
-          [CANDIDATES],
-        );
-        if (candidates.length === 0) return 'none';
-        for (const candidate of candidates) {
-          const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
-          if (this.held.has(key)) continue; // a worker of this process has it
-          this.held.add(key);
-          holding = key;
-          const [{ locked }] = await queryRows<{ locked: boolean }>(
-            manager,
-            `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-            [key],
-          );
-          if (!locked) {
-            // another process has this conversation; try the next one
-            this.held.delete(key);
-            holding = null;
-            continue;
-          }
-          const handled = await this.runConversation(manager, candidate, publications);
-          return handled > 0 ? 'worked' : 'busy';
-        }
-        return 'busy';
-      });
-      for (const publication of publications)
-        this.events.publish(publication.name, publication.payload);
-      return step;
-    } finally {
-      // Released after the commit: the advisory lock went with the transaction.
-      if (holding !== null) this.held.delete(holding);
+  /**
+   * One look for candidates, then a run (its own transaction) for each of them that no other
+   * worker holds, up to `maxRuns`: the look scans every pending event's conversation head, so it
+   * is paid once per batch of runs rather than once per run. A candidate may be stale by the time
+   * its run starts (another worker took it, or its head failed meanwhile): the run re-reads the
+   * conversation from its head under the lock and stops at the first event not due, so a stale
+   * candidate costs a short transaction, never the order.
+   */
+  private async step(maxRuns = CANDIDATES): Promise<Step> {
+    // The conversations whose OLDEST pending event is due: a conversation whose head waits for
+    // a retry is not a candidate at all, so nothing behind that event can overtake it.
+    const candidates = await queryRows<Candidate>(
+      this.dataSource,
+      `SELECT business_id, tiktok_conversation_id FROM (
+         SELECT DISTINCT ON (business_id, tiktok_conversation_id)
+                business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
+           FROM tiktok_webhook_events WHERE status = 'pending'
+          ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
+        WHERE next_attempt_at <= now()
+        ORDER BY event_timestamp NULLS FIRST, id
+        LIMIT $1`,
+      [CANDIDATES],
+    );
+    if (candidates.length === 0) return 'none';
+    let runs = 0;
+    for (const candidate of candidates) {
+      if (this.closed || this.paused || runs >= maxRuns) break;
+      const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
+      if (this.held.has(key)) continue; // a worker of this process has it
+      this.held.add(key);
+      try {
+        if ((await this.runUnderLock(candidate, key)) > 0) runs++;
+      } finally {
+        // Released after the commit: the advisory lock went with the transaction.
+        this.held.delete(key);
+      }
     }
+    return runs > 0 ? 'worked' : 'busy';
+  }
+
+  /** One run of one conversation in its own transaction; 0 when another process holds it. */
+  private async runUnderLock(candidate: Candidate, key: string): Promise<number> {
+    const publications: Publication[] = [];
+    const handled = await this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await queryRows<{ locked: boolean }>(
+        manager,
+        `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
+        [key],
+      );
+      if (!locked) return 0; // another process has this conversation; try the next one
+      return this.runConversation(manager, candidate, publications);
+    });
+    for (const publication of publications)
+      this.events.publish(publication.name, publication.payload);
+    return handled;
   }
 
   /**
