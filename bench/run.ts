@@ -122,7 +122,12 @@ async function main(): Promise<number> {
       if (id === 'webhook-ingest') {
         console.log('');
         console.log('webhook ingest:');
-        const report = await runWebhookIngestBench(database.url, ingestConfig, log);
+        const report = await runWebhookIngestBench(
+          database.url,
+          database.serverPid,
+          ingestConfig,
+          log,
+        );
         errorAnswers += [report.baseline, report.library, report.intakeAlone].reduce(
           (sum, t) => sum + t.ingest.errors + t.redelivery.errors,
           0,

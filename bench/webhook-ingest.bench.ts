@@ -6,6 +6,7 @@ import { startBaselineServer, type BaselineServer } from './baseline-server';
 import { buildDeliveries, type Delivery } from './events';
 import { startLibraryApp, type LibraryApp } from './library-app';
 import { LoadGenerator } from './load';
+import { ownCpuMs, serverCpuMs } from './cpu';
 import { summarize, type PhaseSummary } from './stats';
 
 /**
@@ -31,8 +32,16 @@ export interface IngestConfig {
   steadySeconds: number;
 }
 
+/** CPU spent during a phase (ms): this process (the server measured) and PostgreSQL (NaN if not ours). */
+export interface CpuSpent {
+  app: number;
+  database: number;
+}
+
 export interface TargetResult {
   label: string;
+  /** CPU of the new-events phase. */
+  ingestCpu: CpuSpent;
   ingest: PhaseSummary;
   redelivery: PhaseSummary;
   /** Rows this target's deliveries added to its table, and how many distinct events it was sent. */
@@ -53,6 +62,7 @@ export interface ProcessingResult {
   /** The intake-alone phase's backlog, drained with nothing else running. */
   backlogEvents: number;
   backlogDrainMs: number;
+  backlogCpu: CpuSpent;
   /** Rows of the library table by status at the end (all phases). */
   statuses: Record<string, number>;
   hostMessages: number;
@@ -156,10 +166,17 @@ async function expectRejectsForgery(url: string, delivery: Delivery): Promise<st
 
 export async function runWebhookIngestBench(
   databaseUrl: string,
+  /** The embedded server's postmaster, for its CPU; undefined with DATABASE_URL. */
+  serverPid: number | undefined,
   config: IngestConfig,
   log: (line: string) => void,
 ): Promise<IngestReport> {
   const failures: string[] = [];
+  const cpuNow = (): CpuSpent => ({ app: ownCpuMs(), database: serverCpuMs(serverPid) });
+  const cpuSince = (before: CpuSpent): CpuSpent => {
+    const now = cpuNow();
+    return { app: now.app - before.app, database: now.database - before.database };
+  };
   const closers: Array<() => Promise<void>> = [];
   try {
     log('starting the TikTok sandbox and the demo helpdesk (migrations, connecting a business)…');
@@ -223,7 +240,9 @@ export async function runWebhookIngestBench(
       const warmup = await phase(url, warm, warm.length, 10_000);
       await hooks.afterWarmup?.();
       log(`${label}: new events (up to ${config.requests} or ${config.maxSeconds} s)…`);
+      const cpuBefore = cpuNow();
       const ingest = await phase(url, fresh, config.requests, config.maxSeconds * 1000);
+      const ingestCpu = cpuSince(cpuBefore);
       await hooks.afterIngest?.();
       const again = fresh.slice(0, ingest.sent);
       log(`${label}: redelivery of the same ${again.length} events…`);
@@ -233,6 +252,7 @@ export async function runWebhookIngestBench(
       const distinctSent = warmup.sent + ingest.sent;
       const result: TargetResult = {
         label,
+        ingestCpu,
         ingest: summarize(ingest),
         redelivery: summarize(redelivery),
         rowsAdded,
@@ -283,11 +303,13 @@ export async function runWebhookIngestBench(
       doneDuringLoad: 0,
       backlogEvents: await pendingCount(db),
       backlogDrainMs: NaN,
+      backlogCpu: { app: NaN, database: NaN },
       statuses: {},
       hostMessages: 0,
     };
     log(`library: processing the paused phase's ${processing.backlogEvents} events…`);
     const drainStart = performance.now();
+    const drainCpu = cpuNow();
     processor.resume();
     const drained = await waitUntil(
       () => hostMessages(db),
@@ -295,6 +317,7 @@ export async function runWebhookIngestBench(
       config.settleTimeoutMs,
     );
     processing.backlogDrainMs = drained - drainStart;
+    processing.backlogCpu = cpuSince(drainCpu);
     await processor.settle();
     if (!Number.isFinite(drained))
       failures.push("the paused phase's backlog was not processed in time");
@@ -314,7 +337,9 @@ export async function runWebhookIngestBench(
     const rowsBefore = await countRows(db, LIBRARY_TABLE);
     log(`library: headline, ${freshA.length} new events with processing running…`);
     const t0 = performance.now();
+    const headlineCpu = cpuNow();
     const ingest = await phase(library.url, freshA, config.requests, config.maxSeconds * 1000);
+    const ingestCpu = cpuSince(headlineCpu);
     const loadEnd = performance.now();
     processing.doneDuringLoad = (await hostMessages(db)) - beforeA;
     const allVisible = await waitUntil(
@@ -339,6 +364,7 @@ export async function runWebhookIngestBench(
     );
     const libraryResult: TargetResult = {
       label: 'library (demo helpdesk, processing running)',
+      ingestCpu,
       ingest: summarize(ingest),
       redelivery: summarize(redelivery),
       rowsAdded: (await countRows(db, LIBRARY_TABLE)) - rowsBefore,

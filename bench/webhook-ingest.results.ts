@@ -197,6 +197,37 @@ export function webhookIngestSuite(
     }),
   );
 
+  // CPU per event: what each part costs whatever the neighbours do; the per-core figures of
+  // docs/SCALING.md. The app figure of the baseline is the bench process serving it.
+  const perEvent = (ms: number, events: number) => (events > 0 ? ms / events : NaN);
+  for (const [id, subject, cpu, events] of [
+    ['baseline-intake', baseline.label, baseline.ingestCpu, baseline.ingest.requests],
+    ['intake-alone', intakeAlone.label, intakeAlone.ingestCpu, intakeAlone.ingest.requests],
+    [
+      'processing-alone',
+      'library, processing the backlog',
+      processing.backlogCpu,
+      processing.backlogEvents,
+    ],
+  ] as const) {
+    figures.push(
+      figure({
+        id: `cpu.${id}.app`,
+        label: 'CPU per event, server process',
+        subject,
+        value: perEvent(cpu.app, events),
+        unit: 'ms',
+      }),
+      figure({
+        id: `cpu.${id}.database`,
+        label: 'CPU per event, PostgreSQL',
+        subject,
+        value: perEvent(cpu.database, events),
+        unit: 'ms',
+      }),
+    );
+  }
+
   const base = baseline.ingest;
   const targets: Target[] = [
     target({

@@ -7,6 +7,7 @@ import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-eve
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { InboundHandlers } from './inbound-handlers';
 import { InboundRun } from './inbound-run';
+import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 
@@ -140,10 +141,11 @@ export class InboundProcessor implements OnModuleDestroy {
 
   /**
    * Processes everything due now and resolves once processing is idle. For tools and tests that
-   * need a settled state; production relies on kicks and the sweep. While paused, does nothing.
+   * need a settled state; production relies on kicks and the sweep. While paused, only waits for
+   * runs still in progress: nothing new starts.
    */
   async settle(): Promise<void> {
-    if (this.paused) return;
+    if (this.paused) return this.idle();
     await this.wakeConnectedBusinesses();
     this.kick();
     await this.idle();
@@ -260,11 +262,12 @@ export class InboundProcessor implements OnModuleDestroy {
       ).map((row) => row.id),
     );
     const run = new InboundRun();
+    const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
     let settled = 0;
     for (const row of rows) {
       if (!row.due || !lockedIds.has(row.id)) break;
-      const done = await this.handleOne(manager, row, publications, run, finished, settled > 0);
+      const done = await this.handleOne(manager, row, publications, run, finished, savepoint);
       if (!done) break; // it failed or waits: the rest of the conversation waits behind it
       settled++;
     }
@@ -289,21 +292,15 @@ export class InboundProcessor implements OnModuleDestroy {
     publications: Publication[],
     run: InboundRun,
     finished: FinishedEvent[],
-    afterAnother: boolean,
+    savepointState: SavepointState,
   ): Promise<boolean> {
-    // One round trip between two events: the previous event's savepoint is released (its work
-    // kept) as this one's is taken. The last one is released by the commit.
-    await manager.query(
-      afterAnother
-        ? 'RELEASE SAVEPOINT tiktok_event; SAVEPOINT tiktok_event'
-        : 'SAVEPOINT tiktok_event',
-    );
+    const savepoint = new EventSavepoint(manager, savepointState);
     const mark = publications.length;
     let verdict: HandlerVerdict;
     try {
-      verdict = await this.handlers.handle(manager, event, publications, run);
+      verdict = await this.handlers.handle(savepoint.manager, event, publications, run);
     } catch (error) {
-      await manager.query('ROLLBACK TO SAVEPOINT tiktok_event');
+      await savepoint.rollback();
       publications.length = mark;
       run.forgetLinks(); // what this event linked was rolled back with it
       const attempts = event.attempts + 1;
