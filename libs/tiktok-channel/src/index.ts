@@ -72,6 +72,8 @@ export {
 } from './retention/tiktok-retention.service';
 export { TiktokTokenService } from './tokens/tiktok-token.service';
 export { TokenRefreshCron } from './tokens/token-refresh.cron';
+// For `inboundProcessingPaused`: `app.get(InboundProcessor).resume()` (and `pause()`).
+export { InboundProcessor } from './inbound/inbound-processor.service';
 export {
   TiktokReauthorizationRequiredError,
   TiktokRefreshFailedError,
