@@ -22,7 +22,7 @@ export interface TiktokRetentionOptions {
   webhookEventDays?: number;
   /** Parked (`failed`) webhook events, kept whole for a person to look at, are deleted this long after they arrived. Default 30. */
   parkedEventDays?: number;
-  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created. Default 30. */
+  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created; a message's final status row goes with its last part once the host has been told. Default 30. */
   outboundMessageDays?: number;
 }
 
