@@ -141,6 +141,19 @@ describe('Inbound runs reuse what their earlier events linked', () => {
     expect(new Date(rows[0].last_inbound_at).getTime()).toBe(T0 + 5);
   });
 
+  it('undoes what a failing event wrote in the library (its savepoint), whatever ran before it', async () => {
+    await store(received(businessId, 'run-3', 'run-3-1', T0 + 20));
+    host.port.failingMessageIds.add('run-3-1');
+    await processor.settle();
+    host.port.failingMessageIds.delete('run-3-1');
+    expect(await status(host, 'run-3-1')).toBe('pending'); // to be retried
+    // The link to the new conversation was written, then rolled back with the failing event.
+    const { rows } = await host.db.query(
+      `SELECT count(*)::int AS n FROM tiktok_conversations WHERE tiktok_conversation_id = 'run-3'`,
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('links again after an event whose link was rolled back is parked in the middle of a run', async () => {
     await store(received(businessId, 'run-2', 'run-2-1', T0 + 10));
     await store(received(businessId, 'run-2', 'run-2-2', T0 + 11));
