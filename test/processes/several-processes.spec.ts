@@ -118,7 +118,6 @@ describe('Three demo processes on one database', () => {
     ]);
     await released;
     await hostLock.end();
-    const releasedAt = Date.now();
 
     for (const run of [load, busyLoad]) {
       const outcome = await waitForProcessing(sql, run);
@@ -126,12 +125,6 @@ describe('Three demo processes on one database', () => {
       expect(Object.fromEntries(outcome.hostOrder)).toEqual(Object.fromEntries(run.acknowledged));
       expect(outcome.libraryStatuses).toEqual({ processed: run.total });
     }
-    // A figure for docs/SCALING.md (not asserted: timings are not tests).
-    const seconds = (Date.now() - releasedAt) / 1000;
-    console.log(
-      `three processes: ${load.total + busyLoad.total} events acknowledged, all host messages ` +
-        `${seconds.toFixed(2)} s after the host was released`,
-    );
 
     const stats = await get<{
       refreshesByBusiness: Record<string, number>;
