@@ -32,7 +32,7 @@ describe('the helpdesk REST API', () => {
   ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${t.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? t.auth : { ...t.auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -3,8 +3,10 @@ import type { ConversationView } from '../conversations/conversation.view';
 import { ConversationsService } from '../conversations/conversations.service';
 import { ListConversationsQuery } from './dto/list-conversations.query';
 import { helpdeskValidation } from './validation';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
 
 @Controller('api/conversations')
+@HelpdeskApi()
 @UsePipes(helpdeskValidation)
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}

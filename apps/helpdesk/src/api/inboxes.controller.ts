@@ -1,8 +1,11 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import type { InboxView } from '../inboxes/inbox.view';
 import { InboxesService, type InboxDisconnected } from '../inboxes/inboxes.service';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
+import { AdminOnly } from '../auth/signed-in.guard';
 
 @Controller('api/inboxes')
+@HelpdeskApi()
 export class InboxesController {
   constructor(private readonly inboxes: InboxesService) {}
 
@@ -16,6 +19,7 @@ export class InboxesController {
    * inbox and its conversations stay, and "Sign in with TikTok" for it reconnects. 200, not 201.
    */
   @Post(':id/disconnect')
+  @AdminOnly()
   @HttpCode(200)
   disconnect(@Param('id', new ParseUUIDPipe()) id: string): Promise<InboxDisconnected> {
     return this.inboxes.disconnect(id);

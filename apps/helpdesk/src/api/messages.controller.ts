@@ -19,6 +19,8 @@ import {
 } from '../conversations/outgoing-messages.service';
 import { NON_EMPTY, SendMessageFormDto } from './dto/send-message.dto';
 import { helpdeskValidation } from './validation';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
+import { AcceptsUploads } from '../auth/request-origin.guard';
 
 /** The part of a multer file the API reads (memory storage). */
 interface UploadedFilePart {
@@ -32,6 +34,7 @@ export const MAX_ATTACHMENTS = 10;
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 @Controller('api/conversations/:id/messages')
+@HelpdeskApi()
 @UsePipes(helpdeskValidation)
 export class MessagesController {
   constructor(
@@ -52,6 +55,7 @@ export class MessagesController {
    * outcome to show, not an HTTP error.
    */
   @Post()
+  @AcceptsUploads()
   @UseInterceptors(
     FilesInterceptor('attachments', MAX_ATTACHMENTS, {
       limits: { fileSize: MAX_ATTACHMENT_BYTES },

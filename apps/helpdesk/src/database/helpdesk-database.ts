@@ -4,8 +4,11 @@ import { ConversationEntity } from './entities/conversation.entity';
 import { InboxEntity } from './entities/inbox.entity';
 import { MessageEntity } from './entities/message.entity';
 import { OutgoingAttachmentEntity } from './entities/outgoing-attachment.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
+import { UsersAndSessions1764900000000 } from './migrations/1764900000000-users-and-sessions';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -15,10 +18,13 @@ export const helpdeskEntities = [
   MessageEntity,
   AutomationRuleEntity,
   OutgoingAttachmentEntity,
+  UserEntity,
+  SessionEntity,
 ];
 
 /** The host's migrations, to run beside `tiktokChannelMigrations` (never `synchronize`). */
 export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
+  UsersAndSessions1764900000000,
 ];

@@ -16,7 +16,7 @@ export const PAGE_SCRIPT = `'use strict';
   var MESSAGE_STATUS_TEXT = { pending: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read' };
   var POLL_MS = 4000;
 
-  var state = { inboxes: [], conversations: [], inboxId: null, conversationId: null, messagesKey: '', generation: 0 };
+  var state = { user: null, inboxes: [], conversations: [], inboxId: null, conversationId: null, messagesKey: '', generation: 0 };
 
   function byId(id) { return document.getElementById(id); }
 
@@ -41,6 +41,11 @@ export const PAGE_SCRIPT = `'use strict';
       init.body = JSON.stringify(body);
     }
     var response = await fetch(path, init);
+    if (response.status === 401 && path !== '/api/session') {
+      // The session ended (expired, or signed out in another tab): back to the sign-in form.
+      showSignIn();
+      throw new Error('Please sign in again.');
+    }
     var text = await response.text();
     var data = null;
     try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
@@ -196,6 +201,8 @@ export const PAGE_SCRIPT = `'use strict';
    * meanwhile (a click on another inbox), so a slow answer never paints the wrong inbox.
    */
   async function refresh() {
+    // Nothing to load before sign-in (the composer asks for a repaint as soon as it loads).
+    if (!state.user) return;
     var generation = ++state.generation;
     var inboxId = state.inboxId;
     var conversationId = state.conversationId;
@@ -270,6 +277,56 @@ export const PAGE_SCRIPT = `'use strict';
     await refresh();
   }
 
+  var started = false;
+
+  function showSignIn() {
+    state.user = null;
+    byId('sign-in').hidden = false;
+    byId('workspace').hidden = true;
+    byId('account').hidden = true;
+    showLoadError(null);
+  }
+
+  function showWorkspace(user) {
+    state.user = user;
+    byId('sign-in').hidden = true;
+    byId('workspace').hidden = false;
+    byId('account').hidden = false;
+    byId('who').textContent = user.name + ' (' + user.role + ')';
+    byId('connect').hidden = user.role !== 'admin';
+    if (!started) {
+      started = true;
+      refresh();
+      setInterval(function () { if (!document.hidden && !byId('workspace').hidden) refresh(); }, POLL_MS);
+    } else {
+      refresh();
+    }
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    var button = byId('sign-in-submit');
+    button.disabled = true;
+    byId('sign-in-error').textContent = '';
+    try {
+      var user = await api('POST', '/api/session', {
+        email: byId('sign-in-email').value,
+        password: byId('sign-in-password').value
+      });
+      byId('sign-in-password').value = '';
+      showWorkspace(user);
+    } catch (e) {
+      byId('sign-in-error').textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function signOut() {
+    try { await api('DELETE', '/api/session'); } catch (e) { /* signed out either way */ }
+    showSignIn();
+  }
+
   // What the composer module needs from the page: the open conversation, and a way to reload.
   window.helpdeskPage = {
     conversationId: function () { return state.conversationId; },
@@ -295,8 +352,12 @@ export const PAGE_SCRIPT = `'use strict';
     // Writing and sending replies belongs to the composer module (composer.js).
     byId('resolve').addEventListener('click', resolveConversation);
 
-    refresh();
-    setInterval(function () { if (!document.hidden) refresh(); }, POLL_MS);
+    byId('sign-in').addEventListener('submit', signIn);
+    byId('sign-out').addEventListener('click', signOut);
+    api('GET', '/api/session').then(function (session) {
+      if (session && session.user) showWorkspace(session.user);
+      else showSignIn();
+    }, showSignIn);
   }
 
   start();

@@ -21,6 +21,11 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: v
 .banner-success { color: var(--ok); background: var(--ok-bg); border-color: #abefc6; }
 .banner-error { color: var(--bad); background: var(--bad-bg); border-color: #fecdca; }
 .banner-close { border: 0; background: transparent; font-size: 20px; line-height: 1; cursor: pointer; color: inherit; }
+.topbar-actions { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; justify-content: flex-end; }
+.who { color: var(--muted); font-size: 14px; }
+.sign-in { max-width: 360px; margin: 48px auto; padding: 24px; background: var(--panel); border: 1px solid var(--line); border-radius: 12px; display: flex; flex-direction: column; gap: 6px; }
+.sign-in h2 { text-transform: none; letter-spacing: 0; font-size: 18px; color: var(--ink); }
+.sign-in input, .field input, .field select, .field textarea { font: inherit; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; width: 100%; }
 .load-error { margin: 16px 24px 0; color: var(--bad); }
 .columns { display: grid; grid-template-columns: minmax(240px, 300px) minmax(260px, 340px) 1fr; gap: 16px; padding: 16px 24px 24px; flex: 1; min-height: 480px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; padding: 16px; overflow: auto; }

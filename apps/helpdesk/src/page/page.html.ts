@@ -26,11 +26,24 @@ export function renderPage(banner: ConnectBanner | null): string {
 <body>
   <header class="topbar">
     <h1>Helpdesk</h1>
-    <a class="button button-tiktok" id="connect" href="/tiktok/oauth/authorize">Sign in with TikTok</a>
+    <div class="topbar-actions" id="account" hidden>
+      <span class="who" id="who"></span>
+      <a class="button button-tiktok" id="connect" href="/tiktok/oauth/authorize">Sign in with TikTok</a>
+      <button type="button" class="button button-quiet" id="sign-out">Sign out</button>
+    </div>
   </header>
   ${bannerHtml}
+  <form class="sign-in" id="sign-in" hidden>
+    <h2>Sign in to the helpdesk</h2>
+    <label for="sign-in-email">Email</label>
+    <input id="sign-in-email" name="email" type="email" autocomplete="username" required>
+    <label for="sign-in-password">Password</label>
+    <input id="sign-in-password" name="password" type="password" autocomplete="current-password" required>
+    <p class="reply-error" id="sign-in-error" role="alert"></p>
+    <button type="submit" class="button" id="sign-in-submit">Sign in</button>
+  </form>
   <p class="load-error" id="load-error" role="alert" hidden></p>
-  <main class="columns">
+  <main class="columns" id="workspace" hidden>
     <section class="panel" aria-labelledby="inboxes-title">
       <h2 id="inboxes-title">Inboxes</h2>
       <ul class="list" id="inboxes"><li class="empty">Loading…</li></ul>
