@@ -113,6 +113,9 @@ describe('the helpdesk REST API', () => {
               status: 'active',
               accessTokenExpiresAt: '2030-01-01T00:00:00.000Z',
               refreshTokenExpiresAt: '2031-01-01T00:00:00.000Z',
+              displayName: 'shopdemo',
+              profileImageUrl: null,
+              profileRefreshedAt: null,
             },
           },
         ],
@@ -249,6 +252,8 @@ describe('the helpdesk REST API', () => {
           externalId: 'msg_earlier',
           sentAt: '2025-11-24T09:59:00.000Z',
           parts: [],
+          author: null,
+          sentFrom: null,
         },
         expect.objectContaining({
           content: 'Is the blue one in stock?',
@@ -284,6 +289,9 @@ describe('the helpdesk REST API', () => {
         externalId: 'tt_out_1',
         sentAt: expect.any(String),
         parts: [],
+        // The reply is signed with the name of the agent who sent it.
+        author: { kind: 'agent', userId: expect.any(String), name: 'Admin' },
+        sentFrom: null,
       });
       expect(t.messenger.calls).toEqual([
         { conversationId, messageId: (response.body as { id: string }).id, text: 'Yes, it is!' },

@@ -12,6 +12,7 @@ import type { HelpdeskConfig } from './helpdesk-config';
 import { HelpdeskCoreModule } from './helpdesk-core.module';
 import { Authenticator } from './auth/authenticator.service';
 import { HelpdeskAuthModule } from './auth/helpdesk-auth.module';
+import { HelpdeskTiktokModule } from './helpdesk-tiktok.module';
 import { HelpdeskOperationsModule } from './operations/helpdesk-operations.module';
 import { connectContextResolver } from './tiktok/connect-context';
 import { HelpdeskTiktokAdapter } from './tiktok/helpdesk-tiktok.adapter';
@@ -58,6 +59,7 @@ export class HelpdeskModule {
         }),
         HelpdeskCoreModule,
         HelpdeskOperationsModule,
+        HelpdeskTiktokModule,
       ],
     };
   }

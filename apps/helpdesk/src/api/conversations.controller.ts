@@ -16,6 +16,25 @@ export class ConversationsController {
     return this.conversations.list({ inboxId: query.inboxId });
   }
 
+  @Get(':id')
+  get(@Param('id') id: string): Promise<ConversationView> {
+    return this.conversations.get(id);
+  }
+
+  /** Opens a resolved conversation again. 200 with the conversation. */
+  @Post(':id/reopen')
+  @HttpCode(200)
+  reopen(@Param('id') id: string): Promise<ConversationView> {
+    return this.conversations.reopen(id);
+  }
+
+  /** The page calls it when an agent opens the conversation: its messages so far are read. */
+  @Post(':id/seen')
+  @HttpCode(204)
+  async seen(@Param('id') id: string): Promise<void> {
+    await this.conversations.markSeen(id);
+  }
+
   /** 200, not 201: nothing is created, the conversation changes state. */
   @Post(':id/resolve')
   @HttpCode(200)

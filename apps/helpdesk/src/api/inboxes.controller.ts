@@ -1,4 +1,16 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  UsePipes,
+} from '@nestjs/common';
+import { RenameInboxDto } from './dto/rename-inbox.dto';
+import { helpdeskValidation } from './validation';
 import type { InboxView } from '../inboxes/inbox.view';
 import { InboxesService, type InboxDisconnected } from '../inboxes/inboxes.service';
 import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
@@ -12,6 +24,22 @@ export class InboxesController {
   @Get()
   list(): Promise<InboxView[]> {
     return this.inboxes.list();
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<InboxView> {
+    return this.inboxes.get(id);
+  }
+
+  /** `{ name }`: renames the inbox (admin only). */
+  @Patch(':id')
+  @AdminOnly()
+  @UsePipes(helpdeskValidation)
+  rename(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RenameInboxDto,
+  ): Promise<InboxView> {
+    return this.inboxes.rename(id, body.name);
   }
 
   /**

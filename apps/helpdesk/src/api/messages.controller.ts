@@ -21,6 +21,7 @@ import { NON_EMPTY, SendMessageFormDto } from './dto/send-message.dto';
 import { helpdeskValidation } from './validation';
 import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
 import { AcceptsUploads } from '../auth/request-origin.guard';
+import { CurrentUser, type SignedInUser } from '../auth/signed-in-user';
 
 /** The part of a multer file the API reads (memory storage). */
 interface UploadedFilePart {
@@ -65,6 +66,7 @@ export class MessagesController {
     @Param('id') conversationId: string,
     @Body() body: SendMessageFormDto,
     @UploadedFiles() uploaded: UploadedFilePart[] | undefined,
+    @CurrentUser() user: SignedInUser,
   ): Promise<MessageView> {
     const files: OutgoingFile[] = (uploaded ?? []).map((file) => ({
       // Browsers send UTF-8 names; multer reads the header as latin1.
@@ -74,7 +76,11 @@ export class MessagesController {
     }));
     const content = body.content ?? '';
     if (files.length === 0 && !/\S/.test(content)) throw new BadRequestException(NON_EMPTY);
-    return this.outgoing.send(conversationId, { content, files });
+    return this.outgoing.send(conversationId, {
+      content,
+      files,
+      author: { kind: 'agent', userId: user.id, name: user.name },
+    });
   }
 
   /** Sends the failed parts of a reply again, in order. 200 with the message as stored after it. */

@@ -1,5 +1,6 @@
 import { AutomationRuleEntity } from './entities/automation-rule.entity';
 import { ContactEntity } from './entities/contact.entity';
+import { CsatRatingEntity } from './entities/csat-rating.entity';
 import { ConversationEntity } from './entities/conversation.entity';
 import { InboxEntity } from './entities/inbox.entity';
 import { MessageEntity } from './entities/message.entity';
@@ -9,6 +10,7 @@ import { UserEntity } from './entities/user.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
 import { UsersAndSessions1764900000000 } from './migrations/1764900000000-users-and-sessions';
+import { HelpdeskWorkspace1764900000001 } from './migrations/1764900000001-helpdesk-workspace';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -20,6 +22,7 @@ export const helpdeskEntities = [
   OutgoingAttachmentEntity,
   UserEntity,
   SessionEntity,
+  CsatRatingEntity,
 ];
 
 /** The host's migrations, to run beside `tiktokChannelMigrations` (never `synchronize`). */
@@ -27,4 +30,5 @@ export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
   UsersAndSessions1764900000000,
+  HelpdeskWorkspace1764900000001,
 ];
