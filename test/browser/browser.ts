@@ -62,8 +62,8 @@ export async function signInToHelpdesk(
   credentials: { email: string; password: string },
 ): Promise<void> {
   await page.goto(`${helpdeskUrl}/`);
-  await page.getByLabel('Email').fill(credentials.email);
-  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByLabel('Email', { exact: true }).fill(credentials.email);
+  await page.getByLabel('Password', { exact: true }).fill(credentials.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.locator('#workspace').waitFor();
 }
