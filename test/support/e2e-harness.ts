@@ -63,6 +63,11 @@ export interface Harness {
 export interface HarnessOptions {
   backgroundJobs?: boolean;
   accessTokenTtlSeconds?: number;
+  /**
+   * The helpdesk is configured with another app secret than the sandbox knows: TikTok refuses
+   * its credentials (the webhook is then not registered either).
+   */
+  wrongAppSecret?: boolean;
 }
 
 /** A demo helpdesk on its own database, talking over real HTTP to its own TikTok sandbox. */
@@ -82,13 +87,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     databaseUrl: db.url,
     publicUrl: url,
     admin,
-    tiktok: sandboxTiktokConfig(sandbox, secrets, url),
+    tiktok: {
+      ...sandboxTiktokConfig(sandbox, secrets, url),
+      ...(options.wrongAppSecret ? { appSecret: `${secrets.appSecret}-wrong` } : {}),
+    },
     backgroundJobs: options.backgroundJobs ?? true,
     logger: false,
   };
   const app = await createHelpdeskApp(config);
   await app.listen(port, '127.0.0.1');
-  await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  if (!options.wrongAppSecret) {
+    await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  }
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   saveCredentials(url, admin);

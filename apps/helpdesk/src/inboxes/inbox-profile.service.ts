@@ -11,7 +11,9 @@ import {
   TiktokAccountsService,
   TiktokApiClient,
   TiktokApiError,
+  REFRESH_REFUSAL_CODES,
   TiktokReauthorizationRequiredError,
+  TiktokRefreshFailedError,
   TiktokTokenService,
 } from 'tiktok-channel';
 import { Repository } from 'typeorm';
@@ -59,6 +61,22 @@ export class InboxProfileService {
       if (error instanceof TiktokReauthorizationRequiredError) {
         throw new ConflictException(
           `TikTok no longer accepts this inbox's authorization: reconnect it as @${account.username}`,
+        );
+      }
+      if (
+        error instanceof TiktokRefreshFailedError &&
+        error.code !== undefined &&
+        REFRESH_REFUSAL_CODES.has(error.code)
+      ) {
+        // Refused, not unreachable: the grant was revoked at TikTok (the library flags the
+        // account once the refusal outlasts its grace period).
+        throw new ConflictException(
+          `TikTok refused this inbox's authorization (it was revoked or has expired): reconnect it as @${account.username}`,
+        );
+      }
+      if (error instanceof TiktokRefreshFailedError) {
+        throw new BadGatewayException(
+          `TikTok could not be reached to renew this inbox's authorization; try again${error.retryAt ? ` after ${error.retryAt.toLocaleTimeString('en-GB')}` : ' later'}`,
         );
       }
       if (error instanceof TiktokApiError) {
