@@ -160,11 +160,15 @@ export const VIEWS_SCRIPT = `'use strict';
 
   async function loadAutomation() {
     clearError('automation-error');
+    // Busy while loading: what an admin types into a list about to be replaced would be lost.
+    byId('rules').setAttribute('aria-busy', 'true');
     try {
       var rules = await api('GET', '/api/automation-rules');
       var inboxes = await api('GET', '/api/inboxes');
       renderRules(rules, inboxes);
-    } catch (e) { failed('automation-error')(e); }
+    } catch (e) { failed('automation-error')(e); } finally {
+      byId('rules').setAttribute('aria-busy', 'false');
+    }
   }
 
   function inboxOptions(select, inboxes, selected) {
