@@ -35,26 +35,30 @@ export class UsersService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { email, password, name } = this.config.admin;
     const normalized = normalizeEmail(email);
-    const existing = await this.users.findOneBy({ email: normalized });
-    if (!existing) {
-      await this.users.save(
-        this.users.create({
-          email: normalized,
-          name: name ?? 'Admin',
-          role: 'admin',
-          passwordHash: await hashPassword(password),
-        }),
-      );
-      return;
-    }
+    // Several processes may start together on one database: the insert must not race.
+    const inserted = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({
+        email: normalized,
+        name: name ?? 'Admin',
+        role: 'admin',
+        passwordHash: await hashPassword(password),
+      })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    if (inserted.raw.length > 0) return;
+    const existing = await this.users.findOneByOrFail({ email: normalized });
+    const change: Partial<UserEntity> = {};
     if (existing.role !== 'admin') {
-      existing.role = 'admin';
+      change.role = 'admin';
       this.logger.warn(`${normalized} is the configured admin: its role is now admin`);
     }
     if (!(await verifyPassword(password, existing.passwordHash))) {
-      existing.passwordHash = await hashPassword(password);
+      change.passwordHash = await hashPassword(password);
     }
-    await this.users.save(existing);
+    if (Object.keys(change).length > 0) await this.users.update({ id: existing.id }, change);
   }
 
   /** The user these credentials name, or undefined: which of the two was wrong is not said. */
