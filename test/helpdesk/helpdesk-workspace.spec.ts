@@ -5,6 +5,7 @@ import {
   type AutomationSkippedEvent,
 } from '../../apps/helpdesk/src/automation/helpdesk-events';
 import { parseCsatRating } from '../../apps/helpdesk/src/csat/csat-rating';
+import { basicAuthorization } from '../support/e2e-harness';
 import {
   eventually,
   startHelpdeskTestApp,
@@ -137,6 +138,29 @@ describe('the helpdesk workspace API', () => {
         (await call('PATCH', '/api/inboxes/00000000-0000-4000-8000-000000000000', { name: 'x' }))
           .status,
       ).toBe(404);
+      // An agent works in the inbox but does not change its settings or the automation.
+      await call('POST', '/api/agents', {
+        email: 'ana@shop.test',
+        name: 'Ana',
+        password: 'a long password',
+      });
+      const agent = {
+        authorization: basicAuthorization({ email: 'ana@shop.test', password: 'a long password' }),
+        'content-type': 'application/json',
+      };
+      const byAgent = await fetch(`${t.baseUrl}/api/inboxes/${id}`, {
+        method: 'PATCH',
+        headers: agent,
+        body: JSON.stringify({ name: 'Mine' }),
+      });
+      const ruleByAgent = await fetch(`${t.baseUrl}/api/automation-rules`, {
+        method: 'POST',
+        headers: agent,
+        body: JSON.stringify({ trigger: 'first_message', kind: 'auto_reply', content: 'Hi' }),
+      });
+      expect(byAgent.status).toBe(403);
+      expect(ruleByAgent.status).toBe(403);
+      await t.dataSource.query(`DELETE FROM users WHERE role = 'agent'`);
     });
   });
 
