@@ -9,6 +9,7 @@ import {
 } from '../../libs/tiktok-channel/src';
 import { post, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
+import { SandboxControl } from '../support/sandbox-control';
 import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
 
 /**
@@ -125,8 +126,6 @@ describe('The helpdesk page for an admin, in a real browser', () => {
     await page.getByLabel('Inbox name').fill('Shop support');
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.locator('#inbox-settings-status', { hasText: 'Renamed.' }).waitFor();
-    const profileReads = (await helpdesk.inboxes())[0].channel;
-    expect(profileReads).toBeDefined();
     await page.getByRole('button', { name: 'Refresh profile' }).click();
     await page
       .locator('#inbox-settings-status', { hasText: 'Profile refreshed from TikTok.' })
@@ -137,6 +136,26 @@ describe('The helpdesk page for an admin, in a real browser', () => {
     expect(await card(inbox.id).locator('.item-sub').textContent()).toBe('@shopdemo');
     expect((await helpdesk.inboxes())[0].name).toBe('Shop support');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('reads the business profile again when the avatar link TikTok gave has expired', async () => {
+    await open();
+    const inbox = await connect('avatarshop');
+    // TikTok's CDN links expire: this one no longer answers.
+    await h.sql.query(
+      `UPDATE inboxes SET profile_image_url = 'http://127.0.0.1:9/expired.jpeg',
+              profile_refreshed_at = now() - interval '2 days' WHERE id = $1`,
+      [inbox.id],
+    );
+    const reads = (await new SandboxControl(h.sandbox.url).stats()).profileReads;
+
+    await page.reload();
+
+    // Once the broken link has been replaced, the card is painted again with TikTok's new one.
+    await card(inbox.id).locator('img.avatar[src*="/sandbox/avatars/"]').waitFor();
+    expect((await new SandboxControl(h.sandbox.url).stats()).profileReads).toBe(reads + 1);
+    const [stored] = (await helpdesk.inboxes()).filter((i) => i.id === inbox.id);
+    expect(stored.channel.profileImageUrl).toContain('/sandbox/avatars/');
   });
 
   it('reconnects an inbox after its authorization was revoked at TikTok, naming the account to use', async () => {

@@ -10,6 +10,9 @@ export interface InboxDto {
     status: string;
     accessTokenExpiresAt: string;
     refreshTokenExpiresAt: string;
+    displayName: string | null;
+    profileImageUrl: string | null;
+    profileRefreshedAt: string | null;
   };
 }
 

@@ -93,14 +93,29 @@ export const PAGE_SCRIPT = `'use strict';
   }
 
   /** A round picture, or the name's first letter when there is none (or it does not load). */
-  function avatar(url, name) {
+  function avatar(url, name, onBroken) {
     var safe = safeUrl(url);
     var letter = el('span', { className: 'avatar avatar-letter', 'aria-hidden': 'true',
       text: (name || '?').replace(/^@/, '').charAt(0).toUpperCase() });
     if (!safe) return letter;
     var image = el('img', { className: 'avatar', src: safe, alt: '', loading: 'lazy' });
-    image.addEventListener('error', function () { image.replaceWith(letter); });
+    image.addEventListener('error', function () {
+      image.replaceWith(letter);
+      if (onBroken) onBroken();
+    });
     return image;
+  }
+
+  /**
+   * TikTok's avatar links expire: when a connected inbox's avatar no longer loads, its profile is
+   * read from TikTok again (once per inbox and page load) and the list repainted with the new link.
+   */
+  var profileRefreshTried = {};
+  function refreshBrokenProfile(inbox) {
+    if (inbox.channel.status !== 'active' || profileRefreshTried[inbox.id]) return;
+    profileRefreshTried[inbox.id] = true;
+    api('POST', '/api/inboxes/' + encodeURIComponent(inbox.id) + '/profile/refresh')
+      .then(function () { refresh(); }, function () { /* the letter stays; settings show why */ });
   }
 
   function renderInboxes() {
@@ -123,7 +138,8 @@ export const PAGE_SCRIPT = `'use strict';
         'data-status': status }, [
         el('button', { type: 'button', className: 'item-main', 'aria-current': selected ? 'true' : null,
           onclick: function () { selectInbox(inbox.id); } }, [
-          avatar(inbox.channel.profileImageUrl, inbox.channel.displayName || inbox.name),
+          avatar(inbox.channel.profileImageUrl, inbox.channel.displayName || inbox.name,
+            function () { refreshBrokenProfile(inbox); }),
           el('span', { className: 'item-text' }, [
             el('span', { className: 'item-title', text: inbox.name }),
             // The default inbox name already carries the handle; repeat it only for renamed inboxes.
