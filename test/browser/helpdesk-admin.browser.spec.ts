@@ -277,6 +277,15 @@ describe('The helpdesk page for an admin, in a real browser', () => {
         'An administrator needs to check the TikTok app id and secret (the diagnostics report names the problem).',
     );
     expect(await helpdesk.inboxes()).toEqual([]);
+    // The banner leads to the check that names the problem.
+    await page
+      .locator('#connect-banner')
+      .getByRole('link', { name: 'Open the diagnostics' })
+      .click();
+    const check = page.locator('#checks li[data-check-id="app_credentials"]');
+    await check.waitFor();
+    expect(await check.locator('.badge').textContent()).toBe('Failing');
+    expect(await check.locator('.check-fix').textContent()).toMatch(/^Fix: /);
   });
 
   describe('a page on another site', () => {

@@ -20,6 +20,7 @@ h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: v
 .banner p { margin: 0; flex: 1; }
 .banner-success { color: var(--ok); background: var(--ok-bg); border-color: #abefc6; }
 .banner-error { color: var(--bad); background: var(--bad-bg); border-color: #fecdca; }
+.banner-action { color: inherit; font-weight: 600; white-space: nowrap; }
 .banner-close { border: 0; background: transparent; font-size: 20px; line-height: 1; cursor: pointer; color: inherit; }
 .topbar-actions { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; justify-content: flex-end; }
 .who { color: var(--muted); font-size: 14px; }

@@ -9,6 +9,7 @@ export function renderPage(banner: ConnectBanner | null): string {
   const bannerHtml = banner
     ? `<div class="banner banner-${banner.tone}" id="connect-banner" role="${banner.tone === 'error' ? 'alert' : 'status'}">
       <p>${escapeHtml(banner.text)}</p>
+      ${banner.action ? `<a class="banner-action" id="connect-banner-action" href="${escapeHtml(banner.action.href)}">${escapeHtml(banner.action.text)}</a>` : ''}
       <button type="button" class="banner-close" id="connect-banner-close" aria-label="Dismiss">×</button>
     </div>`
     : '';
