@@ -349,6 +349,9 @@ export const PAGE_SCRIPT = `'use strict';
     state.conversationId = id;
     state.messagesKey = '';
     byId('reply-error').textContent = '';
+    // Tell the composer now, not when the messages arrive: a file attached in between would
+    // otherwise be dropped as belonging to the previous conversation.
+    if (window.helpdeskComposer) window.helpdeskComposer.refreshed(id);
     remember();
     renderConversations();
     renderThreadControls();
