@@ -9,8 +9,8 @@ import { SessionEntity } from './entities/session.entity';
 import { UserEntity } from './entities/user.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
-import { UsersAndSessions1764900000000 } from './migrations/1764900000000-users-and-sessions';
-import { HelpdeskWorkspace1764900000001 } from './migrations/1764900000001-helpdesk-workspace';
+import { UsersAndSessions1764950000000 } from './migrations/1764950000000-users-and-sessions';
+import { HelpdeskWorkspace1764950000001 } from './migrations/1764950000001-helpdesk-workspace';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -29,6 +29,6 @@ export const helpdeskEntities = [
 export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
-  UsersAndSessions1764900000000,
-  HelpdeskWorkspace1764900000001,
+  UsersAndSessions1764950000000,
+  HelpdeskWorkspace1764950000001,
 ];

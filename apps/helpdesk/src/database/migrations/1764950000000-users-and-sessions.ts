@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Sign-in: the admin and the agents, and the sessions of signed-in browsers. */
-export class UsersAndSessions1764900000000 implements MigrationInterface {
-  name = 'UsersAndSessions1764900000000';
+export class UsersAndSessions1764950000000 implements MigrationInterface {
+  name = 'UsersAndSessions1764950000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

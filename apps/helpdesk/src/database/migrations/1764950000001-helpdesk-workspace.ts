@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * each reply (an agent, an automation, or the business in the TikTok app), when an agent last
  * read a conversation (unread counts), satisfaction surveys awaiting an answer, and the ratings.
  */
-export class HelpdeskWorkspace1764900000001 implements MigrationInterface {
-  name = 'HelpdeskWorkspace1764900000001';
+export class HelpdeskWorkspace1764950000001 implements MigrationInterface {
+  name = 'HelpdeskWorkspace1764950000001';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
