@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ADMIN_EMAIL, demoAdmin } from '../../apps/helpdesk/src/demo/demo-admin';
 import { DemoConfigError } from '../../apps/helpdesk/src/demo/demo-environment';
+import { loadOrCreateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 
 describe('the demo’s admin credentials', () => {
   let dir: string;
@@ -55,5 +56,18 @@ describe('the demo’s admin credentials', () => {
     expect(() =>
       demoAdmin({ HELPDESK_ADMIN_EMAIL: 'boss@shop.test', HELPDESK_ADMIN_PASSWORD: 'short' }, file),
     ).toThrow('HELPDESK_ADMIN_PASSWORD must be at least 10 characters');
+  });
+
+  it('adds the TikTok secrets beside an admin a start with every TIKTOK_* variable kept alone', () => {
+    const admin = demoAdmin({}, file);
+
+    const secrets = loadOrCreateDemoSecrets(file);
+
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      admin: admin.credentials,
+      ...secrets,
+    });
+    expect(loadOrCreateDemoSecrets(file)).toMatchObject(secrets);
+    expect(demoAdmin({}, file)).toEqual({ credentials: admin.credentials, source: 'secrets file' });
   });
 });
