@@ -60,7 +60,12 @@ async function main(): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     console.log(`database: ${await describeServer(database.url)}, ${database.source}`);
-    const report = await runOutboundBench(database.url, config, (line) => console.log(`  ${line}`));
+    const report = await runOutboundBench(
+      database.url,
+      config,
+      (line) => console.log(`  ${line}`),
+      database.serverPid,
+    );
     const { baseline, library, idealMs } = report;
     console.log('');
     console.log(
@@ -95,6 +100,22 @@ async function main(): Promise<number> {
       console.log(
         `library: recorded → sent per message: p50 ${fixed(l.p50 / 1000, 2)} s, p95 ${fixed(l.p95 / 1000, 2)} s, p99 ${fixed(l.p99 / 1000, 2)} s, max ${fixed(l.max / 1000, 2)} s`,
       );
+    }
+    if (library.cpuMs) {
+      const c = library.cpuMs;
+      console.log(
+        `library: CPU while sending: library process ${fixed(c.libraryProcess / 1000, 2)} s, ` +
+          `sandbox ${fixed(c.sandbox / 1000, 2)} s, PostgreSQL ${fixed(c.database / 1000, 2)} s`,
+      );
+    }
+    if (library.statements) {
+      const s = library.statements;
+      console.log(
+        `library: ${s.total} statements to PostgreSQL while sending, ${fixed(s.total / library.messages, 1)} per message; the commonest:`,
+      );
+      for (const { statement, count } of s.top) {
+        console.log(`  ${String(count).padStart(7)}  ${statement}`);
+      }
     }
     console.log('');
     for (const failure of report.failures) console.log(`FAILED CHECK: ${failure}`);

@@ -13,7 +13,9 @@ import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import type { RunningSandbox } from '../apps/tiktok-sandbox/src';
+import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
 import { CountingPort, startOutboundApp } from './outbound-app';
+import { StatementCounter } from './outbound-profile';
 
 /**
  * 100 businesses × 50 messages handed to the messenger at once (five customers per business,
@@ -47,6 +49,10 @@ export interface OutboundTarget {
   /** How many times each message reached the person: counts of counts (`{ 1: 5000 }` is right). */
   deliveries: Record<string, number>;
   latencyMs?: { p50: number; p95: number; p99: number; max: number };
+  /** Statements the library sent to PostgreSQL during the measured window, the commonest first. */
+  statements?: { total: number; top: Array<{ statement: string; count: number }> };
+  /** CPU spent during the measured window, in ms (NaN where it cannot be read). */
+  cpuMs?: { libraryProcess: number; sandbox: number; database: number };
 }
 
 export interface OutboundReport {
@@ -59,6 +65,7 @@ export interface OutboundReport {
 
 interface SandboxProcess {
   sandbox: RunningSandbox;
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -85,6 +92,7 @@ async function startSandboxProcess(appId: string, appSecret: string): Promise<Sa
   );
   return {
     sandbox: { ...ready, close: async () => undefined },
+    pid: child.pid,
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -272,9 +280,24 @@ function percentiles(values: number[]): { p50: number; p95: number; p99: number;
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
+/** Where the CPU of the parts can be read: the sandbox's process and PostgreSQL's postmaster. */
+interface CpuParts {
+  sandboxPid: number | undefined;
+  serverPid: number | undefined;
+}
+
+function cpuNow(parts: CpuParts): { libraryProcess: number; sandbox: number; database: number } {
+  return {
+    libraryProcess: ownCpuMs(),
+    sandbox: parts.sandboxPid === undefined ? NaN : processCpuMs(parts.sandboxPid),
+    database: serverCpuMs(parts.serverPid),
+  };
+}
+
 async function runLibrary(
   databaseUrl: string,
   sandbox: RunningSandbox,
+  cpuParts: CpuParts,
   secrets: ReturnType<typeof generateDemoSecrets>,
   config: OutboundConfig,
   log: (line: string) => void,
@@ -355,6 +378,10 @@ async function runLibrary(
     const counting = CountingPort.current as CountingPort;
     const before = await control<SandboxStats>(sandbox, '/sandbox/stats');
     log(`handing ${sends.length} messages to the messenger at once`);
+    const counter = new StatementCounter();
+    counter.install();
+    const cpuBefore = cpuNow(cpuParts);
+    counter.start();
     const started = performance.now();
     const outcomes: SendOutcome[] = await Promise.all(
       sends.map((send) =>
@@ -373,6 +400,9 @@ async function runLibrary(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const wallMs = performance.now() - started;
+    counter.stop();
+    const cpuAfter = cpuNow(cpuParts);
+    counter.uninstall();
     const after = await control<SandboxStats>(sandbox, '/sandbox/stats');
     const { rows: latencies } = await db.query<{ ms: number }>(
       `SELECT (EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000)::float8 AS ms
@@ -391,6 +421,12 @@ async function runLibrary(
         sends.map((send) => send.text),
       ),
       latencyMs: percentiles(latencies.map((row) => row.ms)),
+      statements: { total: counter.total(), top: counter.top(12) },
+      cpuMs: {
+        libraryProcess: cpuAfter.libraryProcess - cpuBefore.libraryProcess,
+        sandbox: cpuAfter.sandbox - cpuBefore.sandbox,
+        database: cpuAfter.database - cpuBefore.database,
+      },
     };
   } finally {
     await db.end();
@@ -402,6 +438,7 @@ export async function runOutboundBench(
   databaseUrl: string,
   config: OutboundConfig,
   log: (line: string) => void,
+  serverPid?: number,
 ): Promise<OutboundReport> {
   const secrets = generateDemoSecrets();
   const sandboxProcess = await startSandboxProcess(secrets.appId, secrets.appSecret);
@@ -410,7 +447,14 @@ export async function runOutboundBench(
     log('baseline: the same traffic straight to the sandbox');
     const baseline = await runBaseline(sandbox, config);
     log(`library: ${config.businesses} businesses × ${config.messagesPerBusiness} messages`);
-    const library = await runLibrary(databaseUrl, sandbox, secrets, config, log);
+    const library = await runLibrary(
+      databaseUrl,
+      sandbox,
+      { sandboxPid: sandboxProcess.pid, serverPid },
+      secrets,
+      config,
+      log,
+    );
     const failures: string[] = [];
     for (const target of [baseline, library]) {
       if (target.rateLimited > 0)
