@@ -117,6 +117,15 @@ async function main(): Promise<number> {
         console.log(`  ${String(count).padStart(7)}  ${statement}`);
       }
     }
+    if (library.batches) {
+      console.log('library: batched statements (calls, batches, mean wait for a batch, mean round trip):');
+      for (const [name, b] of Object.entries(library.batches)) {
+        console.log(
+          `  ${name.padEnd(24)} ${String(b.calls).padStart(6)} ${String(b.batches).padStart(5)}  ` +
+            `${fixed(b.queuedMs / Math.max(1, b.calls), 1)} ms  ${fixed(b.runMs / Math.max(1, b.batches), 1)} ms`,
+        );
+      }
+    }
     console.log('');
     for (const failure of report.failures) console.log(`FAILED CHECK: ${failure}`);
     console.log(`${report.failures.length} failed checks`);

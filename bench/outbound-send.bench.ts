@@ -13,8 +13,10 @@ import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import type { RunningSandbox } from '../apps/tiktok-sandbox/src';
+import { batcherStats, type BatcherStats } from '../libs/tiktok-channel/src/outbound/batcher';
 import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
 import { CountingPort, startOutboundApp } from './outbound-app';
+import { fixed } from './stats';
 import { StatementCounter } from './outbound-profile';
 
 /**
@@ -53,6 +55,8 @@ export interface OutboundTarget {
   statements?: { total: number; top: Array<{ statement: string; count: number }> };
   /** CPU spent during the measured window, in ms (NaN where it cannot be read). */
   cpuMs?: { libraryProcess: number; sandbox: number; database: number };
+  /** The library's batched statements during the measured window, by name. */
+  batches?: Record<string, BatcherStats>;
 }
 
 export interface OutboundReport {
@@ -382,7 +386,18 @@ async function runLibrary(
     counter.install();
     const cpuBefore = cpuNow(cpuParts);
     counter.start();
+    batcherStats.clear();
     const started = performance.now();
+    // Once a second: how many were reported sent, and how busy this process's event loop was.
+    const timeline: string[] = [];
+    let lastElu = performance.eventLoopUtilization();
+    const ticker = setInterval(() => {
+      const elu = performance.eventLoopUtilization(lastElu);
+      lastElu = performance.eventLoopUtilization();
+      timeline.push(
+        `${fixed((performance.now() - started) / 1000, 0)}s: ${counting.finalStatus.size} sent, event loop ${fixed(elu.utilization * 100, 0)}% busy`,
+      );
+    }, 1000);
     const outcomes: SendOutcome[] = await Promise.all(
       sends.map((send) =>
         messenger.send({
@@ -400,6 +415,8 @@ async function runLibrary(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const wallMs = performance.now() - started;
+    clearInterval(ticker);
+    log(`timeline: ${timeline.join('; ')}`);
     counter.stop();
     const cpuAfter = cpuNow(cpuParts);
     counter.uninstall();
@@ -422,6 +439,7 @@ async function runLibrary(
       ),
       latencyMs: percentiles(latencies.map((row) => row.ms)),
       statements: { total: counter.total(), top: counter.top(12) },
+      batches: Object.fromEntries(batcherStats),
       cpuMs: {
         libraryProcess: cpuAfter.libraryProcess - cpuBefore.libraryProcess,
         sandbox: cpuAfter.sandbox - cpuBefore.sandbox,

@@ -7,8 +7,21 @@
  * `runBatch` answers the batch's inputs in order. When it throws, each input is tried alone with
  * `runOne` (when given), so one bad item (a unique violation, say) cannot fail its neighbours.
  */
+/** What batches cost, by batcher name: for the outbound bench's profile. */
+export interface BatcherStats {
+  calls: number;
+  batches: number;
+  /** Summed over calls: from the call until its batch left. */
+  queuedMs: number;
+  /** Summed over batches: the round trip. */
+  runMs: number;
+}
+
+export const batcherStats = new Map<string, BatcherStats>();
+
 export class Batcher<I, O> {
   private queue: Array<{
+    at: number;
     input: I;
     resolve: (output: O) => void;
     reject: (error: unknown) => void;
@@ -19,6 +32,7 @@ export class Batcher<I, O> {
   constructor(
     private readonly runBatch: (inputs: I[]) => Promise<O[]>,
     private readonly options: {
+      name: string;
       /** Items per statement at most. */
       maxBatch: number;
       /** Batches on their way at once (connections this batcher may hold). */
@@ -29,7 +43,7 @@ export class Batcher<I, O> {
 
   call(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
+      this.queue.push({ at: performance.now(), input, resolve, reject });
       this.schedule();
     });
   }
@@ -57,8 +71,20 @@ export class Batcher<I, O> {
 
   private async settle(batch: Batcher<I, O>['queue']): Promise<void> {
     let outputs: O[];
+    const started = performance.now();
+    const stats = batcherStats.get(this.options.name) ?? {
+      calls: 0,
+      batches: 0,
+      queuedMs: 0,
+      runMs: 0,
+    };
+    batcherStats.set(this.options.name, stats);
+    stats.calls += batch.length;
+    stats.batches++;
+    for (const item of batch) stats.queuedMs += started - item.at;
     try {
       outputs = await this.runBatch(batch.map((item) => item.input));
+      stats.runMs += performance.now() - started;
     } catch (error) {
       const one = this.options.runOne;
       if (!one || batch.length === 1) {

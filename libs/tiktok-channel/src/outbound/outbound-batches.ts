@@ -81,26 +81,30 @@ export class OutboundBatches {
       markSent: (request: SentRequest) => Promise<SentResult>;
     },
   ) {
-    const options = { maxBatch: MAX_BATCH, maxInFlight: 1 };
-    this.claims = new Batcher((items) => this.claimMany(items), options);
-    this.releases = new Batcher((items) => this.releaseMany(items), options);
-    this.heads = new Batcher((ids) => this.headsOf(ids), options);
+    const options = (name: string, maxInFlight = 1) => ({
+      name,
+      maxBatch: MAX_BATCH,
+      maxInFlight,
+    });
+    this.claims = new Batcher((items) => this.claimMany(items), options('claim'));
+    this.releases = new Batcher((items) => this.releaseMany(items), options('release'));
+    this.heads = new Batcher((ids) => this.headsOf(ids), options('head part'));
     this.conversationsById = new Batcher(
       (ids) => this.conversationsWhere('c.id', 'uuid', ids),
-      options,
+      options('conversation'),
     );
     this.conversationsByHostId = new Batcher(
       (ids) => this.conversationsWhere('c.host_conversation_id', 'text', ids),
-      options,
+      options('conversation by host id'),
     );
     // Two on their way at once: the slot decides when a request leaves, so it is on the path.
-    this.slots = new Batcher((items) => this.reserveMany(items), { ...options, maxInFlight: 2 });
+    this.slots = new Batcher((items) => this.reserveMany(items), options('slot + sending', 2));
     this.sent = new Batcher((items) => this.markSentMany(items), {
-      ...options,
+      ...options('sent'),
       runOne: single.markSent,
     });
-    this.statuses = new Batcher((ids) => this.settleMany(ids), options);
-    this.reported = new Batcher((items) => this.markReportedMany(items), options);
+    this.statuses = new Batcher((ids) => this.settleMany(ids), options('status'));
+    this.reported = new Batcher((items) => this.markReportedMany(items), options('reported'));
   }
 
   claim(id: string, owner: string, leaseMs: number): Promise<boolean> {

@@ -49,7 +49,12 @@ type LockedConversation = OutboundConversation & { since: number; after: number 
 export class SendRecorder {
   private readonly batcher = new Batcher<RecordInput, RecordResult>(
     (inputs) => this.recordMany(inputs),
-    { maxBatch: MAX_BATCH, maxInFlight: 2, runOne: (input) => this.recordOne(input) },
+    {
+      name: 'record sends',
+      maxBatch: MAX_BATCH,
+      maxInFlight: 2,
+      runOne: (input) => this.recordOne(input),
+    },
   );
 
   constructor(
