@@ -118,7 +118,9 @@ async function main(): Promise<number> {
       }
     }
     if (library.batches) {
-      console.log('library: batched statements (calls, batches, mean wait for a batch, mean round trip):');
+      console.log(
+        'library: batched statements (calls, batches, mean wait for a batch, mean round trip):',
+      );
       for (const [name, b] of Object.entries(library.batches)) {
         console.log(
           `  ${name.padEnd(24)} ${String(b.calls).padStart(6)} ${String(b.batches).padStart(5)}  ` +

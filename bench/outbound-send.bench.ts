@@ -13,7 +13,7 @@ import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import type { RunningSandbox } from '../apps/tiktok-sandbox/src';
-import { batcherStats, type BatcherStats } from '../libs/tiktok-channel/src/outbound/batcher';
+import { batcherStats, type BatcherStats } from '../libs/tiktok-channel/src/persistence/batcher';
 import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
 import { CountingPort, startOutboundApp } from './outbound-app';
 import { fixed } from './stats';
@@ -417,6 +417,10 @@ async function runLibrary(
     const wallMs = performance.now() - started;
     clearInterval(ticker);
     log(`timeline: ${timeline.join('; ')}`);
+    // For matching a --cpu-prof profile (its timestamps are this clock's, in µs).
+    log(
+      `window (monotonic µs): ${process.hrtime.bigint() / 1000n - BigInt(Math.round(wallMs * 1000))}..${process.hrtime.bigint() / 1000n}`,
+    );
     counter.stop();
     const cpuAfter = cpuNow(cpuParts);
     counter.uninstall();

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { queryRows } from '../persistence/sql';
-import { Batcher } from './batcher';
+import { Batcher } from '../persistence/batcher';
 import type { OutboundConversation, PartRow } from './outbound-store';
 
 /**

@@ -44,6 +44,8 @@ export class OutboundWorker implements OnModuleDestroy {
   private readonly active = new Map<string, { again: boolean }>();
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Attempts (`partId:attempts`) that one reconciliation found absent: the next look decides. */
+  private readonly absentOnce = new Set<string>();
   private readonly stop = new AbortController();
   private closed = false;
 
@@ -270,6 +272,8 @@ export class OutboundWorker implements OnModuleDestroy {
       await this.store.reconcileLater(part.id, backoff(attempt), true);
       return;
     }
+    // Whether this attempt was found absent once already (the mark is dropped either way).
+    const lookedOnce = this.absentOnce.delete(`${part.id}:${part.attempts}`);
     if (result.outcome === 'found') {
       return this.sent(part, conversation, result.tiktokMessageId);
     }
@@ -278,6 +282,17 @@ export class OutboundWorker implements OnModuleDestroy {
         reason: 'delivery_unconfirmed',
         detail: result.detail,
       });
+    }
+    if (!lookedOnce) {
+      // A request that timed out here may still be on its way through a slow server: one absent
+      // look is not proof yet. Look again a request timeout later, and send again only then.
+      this.absentOnce.add(`${part.id}:${part.attempts}`);
+      await this.store.reconcileLater(
+        part.id,
+        this.config.requestTimeoutMs + this.config.reconcileDelayMs,
+        false,
+      );
+      return;
     }
     // Proven absent: it never arrived, so sending it now cannot make a second one.
     if (part.attempts >= this.config.maxSendAttempts) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../persistence/sql';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
-import { Batcher } from './batcher';
+import { Batcher } from '../persistence/batcher';
 import { CONVERSATION_COLUMNS } from './outbound-batches';
 import { checkConversationRules, REPLY_WINDOW_MS } from './messaging-rules';
 import { OutboundRefusal } from './outbound-refusal';
@@ -52,7 +52,7 @@ export class SendRecorder {
     {
       name: 'record sends',
       maxBatch: MAX_BATCH,
-      maxInFlight: 2,
+      maxInFlight: 3,
       runOne: (input) => this.recordOne(input),
     },
   );
@@ -113,11 +113,9 @@ export class SendRecorder {
   /** Several sends in one transaction, as if recorded one after the other in the order asked. */
   private recordMany(inputs: RecordInput[]): Promise<RecordResult[]> {
     return this.store.transaction(async (manager) => {
-      const conversations = await this.lockConversations(manager, [
-        ...new Set(inputs.map((input) => input.conversationId)),
-      ]);
-      const existing = await this.existingRequests(
+      const { conversations, existing } = await this.lockConversations(
         manager,
+        [...new Set(inputs.map((input) => input.conversationId))],
         inputs.map((input) => input.hostMessageId),
       );
       const results: RecordResult[] = [];
@@ -163,7 +161,8 @@ export class SendRecorder {
   private async lockConversations(
     manager: EntityManager,
     ids: string[],
-  ): Promise<Map<string, LockedConversation>> {
+    hostMessageIds: string[],
+  ): Promise<{ conversations: Map<string, LockedConversation>; existing: Set<string> }> {
     const rows = await queryRows<OutboundConversation>(
       manager,
       `UPDATE tiktok_conversations c
@@ -176,36 +175,40 @@ export class SendRecorder {
       [ids],
     );
     const counted = rows.filter((row) => row.last_inbound_at !== null);
-    const counts = await queryRows<{ id: string; since: number; after: number }>(
+    // One statement answers both: the counts per conversation, and which ids exist already.
+    const [answer] = await queryRows<{
+      counts: Array<{ id: string; since: number; after: number }> | null;
+      existing: string[] | null;
+    }>(
       manager,
-      `SELECT i.id,
-              count(m.id) FILTER (WHERE m.created_at > i.since)::int AS since,
-              count(m.id) FILTER (WHERE m.created_at > i.window_end)::int AS after
-         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS i(id, since, window_end)
-         LEFT JOIN tiktok_outbound_messages m ON m.conversation_id = i.id AND m.status <> 'failed'
-        GROUP BY i.id`,
+      `SELECT
+         (SELECT json_agg(c) FROM (
+            SELECT i.id,
+                   count(m.id) FILTER (WHERE m.created_at > i.since)::int AS since,
+                   count(m.id) FILTER (WHERE m.created_at > i.window_end)::int AS after
+              FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS i(id, since, window_end)
+              LEFT JOIN tiktok_outbound_messages m
+                     ON m.conversation_id = i.id AND m.status <> 'failed'
+             GROUP BY i.id) c) AS counts,
+         (SELECT array_agg(host_message_id) FROM tiktok_outbound_requests
+           WHERE host_message_id = ANY($4::text[])) AS existing`,
       [
         counted.map((row) => row.id),
         counted.map((row) => row.last_inbound_at),
         counted.map((row) => new Date((row.last_inbound_at as Date).getTime() + REPLY_WINDOW_MS)),
+        hostMessageIds,
       ],
     );
-    const byId = new Map(counts.map((row) => [row.id, row]));
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        { ...row, since: byId.get(row.id)?.since ?? 0, after: byId.get(row.id)?.after ?? 0 },
-      ]),
-    );
-  }
-
-  private async existingRequests(manager: EntityManager, ids: string[]): Promise<Set<string>> {
-    const rows = await queryRows<{ host_message_id: string }>(
-      manager,
-      `SELECT host_message_id FROM tiktok_outbound_requests WHERE host_message_id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Set(rows.map((row) => row.host_message_id));
+    const byId = new Map((answer?.counts ?? []).map((row) => [row.id, row]));
+    return {
+      conversations: new Map(
+        rows.map((row) => [
+          row.id,
+          { ...row, since: byId.get(row.id)?.since ?? 0, after: byId.get(row.id)?.after ?? 0 },
+        ]),
+      ),
+      existing: new Set(answer?.existing ?? []),
+    };
   }
 
   /** The accepted requests and their parts, two statements for the batch. */
@@ -214,27 +217,6 @@ export class SendRecorder {
     accepted: Array<{ input: RecordInput; conversation: LockedConversation }>,
   ): Promise<void> {
     if (accepted.length === 0) return;
-    const inserted = await queryRows<{ host_message_id: string }>(
-      manager,
-      `INSERT INTO tiktok_outbound_requests
-         (host_message_id, account_id, conversation_id, status, reported_status)
-       SELECT r.host_message_id, r.account_id, r.conversation_id, 'pending',
-              CASE WHEN r.pending_reported THEN 'pending' END
-         FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::boolean[])
-              AS r(host_message_id, account_id, conversation_id, pending_reported)
-       ON CONFLICT (host_message_id) DO NOTHING RETURNING host_message_id`,
-      [
-        accepted.map((a) => a.input.hostMessageId),
-        accepted.map((a) => a.conversation.account_id),
-        accepted.map((a) => a.conversation.id),
-        accepted.map((a) => a.input.pendingReported),
-      ],
-    );
-    if (inserted.length !== accepted.length) {
-      // Another process recorded one of these ids meanwhile (in another conversation, since ours
-      // are locked): the counts above included it. Undo the batch; each is then recorded alone.
-      throw new Error('a send was recorded concurrently; recording the batch one by one');
-    }
     // One transaction stamps every row with the same now(): a microsecond per send keeps the
     // conversation's order (created_at first) the order the sends were asked in.
     const parts = accepted.flatMap(({ input, conversation }, order) =>
@@ -252,18 +234,43 @@ export class SendRecorder {
         share_item_id: part.shareItemId,
       })),
     );
-    await manager.query(
-      `INSERT INTO tiktok_outbound_messages
-         (account_id, conversation_id, host_message_id, part_index, message_type, kind, body, status,
-          attachment_index, referenced_message_id, share_item_id, created_at)
-       SELECT p.account_id, p.conversation_id, p.host_message_id, p.part_index, p.message_type,
-              p.kind, p.body, 'pending', p.attachment_index, p.referenced_message_id, p.share_item_id,
-              now() + make_interval(secs => p."order" / 1e6)
-         FROM jsonb_to_recordset($1::jsonb) AS p("order" int, account_id uuid, conversation_id uuid,
-              host_message_id text, part_index int, message_type text, kind text, body text,
-              attachment_index int, referenced_message_id text, share_item_id text)
-        ORDER BY p."order", p.part_index`,
-      [JSON.stringify(parts)],
+    const [row] = await queryRows<{ requests: number }>(
+      manager,
+      `WITH requests AS (
+         INSERT INTO tiktok_outbound_requests
+           (host_message_id, account_id, conversation_id, status, reported_status)
+         SELECT r.host_message_id, r.account_id, r.conversation_id, 'pending',
+                CASE WHEN r.pending_reported THEN 'pending' END
+           FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::boolean[])
+                AS r(host_message_id, account_id, conversation_id, pending_reported)
+         ON CONFLICT (host_message_id) DO NOTHING RETURNING host_message_id
+       ), parts AS (
+         INSERT INTO tiktok_outbound_messages
+           (account_id, conversation_id, host_message_id, part_index, message_type, kind, body,
+            status, attachment_index, referenced_message_id, share_item_id, created_at)
+         SELECT p.account_id, p.conversation_id, p.host_message_id, p.part_index, p.message_type,
+                p.kind, p.body, 'pending', p.attachment_index, p.referenced_message_id,
+                p.share_item_id, now() + make_interval(secs => p."order" / 1e6)
+           FROM jsonb_to_recordset($5::jsonb) AS p("order" int, account_id uuid,
+                conversation_id uuid, host_message_id text, part_index int, message_type text,
+                kind text, body text, attachment_index int, referenced_message_id text,
+                share_item_id text)
+          WHERE p.host_message_id IN (SELECT host_message_id FROM requests)
+          ORDER BY p."order", p.part_index
+       )
+       SELECT (SELECT count(*) FROM requests)::int AS requests`,
+      [
+        accepted.map((a) => a.input.hostMessageId),
+        accepted.map((a) => a.conversation.account_id),
+        accepted.map((a) => a.conversation.id),
+        accepted.map((a) => a.input.pendingReported),
+        JSON.stringify(parts),
+      ],
     );
+    if (row?.requests !== accepted.length) {
+      // Another process recorded one of these ids meanwhile (in another conversation, since ours
+      // are locked): the counts above included it. Undo the batch; each is then recorded alone.
+      throw new Error('a send was recorded concurrently; recording the batch one by one');
+    }
   }
 }
