@@ -250,7 +250,7 @@ export class OutboundBatches {
        )
        UPDATE tiktok_outbound_messages m
           SET status = 'sending', attempts = m.attempts + 1, attempt_started_at = clock_timestamp(),
-              next_attempt_at = GREATEST(a.slot_at, clock_timestamp()) + make_interval(secs => a.reconcile_s),
+              next_attempt_at = a.slot_at + make_interval(secs => a.reconcile_s),
               updated_at = now()
          FROM assigned a
         WHERE m.id = a.part_id
