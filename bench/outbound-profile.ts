@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 
 /**
@@ -8,6 +9,8 @@ import { Client } from 'pg';
  */
 export class StatementCounter {
   private readonly counts = new Map<string, number>();
+  /** Milliseconds spent in the synchronous part of query() (building and writing it). */
+  private readonly sendMs = new Map<string, number>();
   private counting = false;
   private restore: (() => void) | undefined;
 
@@ -18,8 +21,11 @@ export class StatementCounter {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const counter = this;
     proto.query = function (this: unknown, ...args: unknown[]) {
-      if (counter.counting) counter.count(args[0]);
-      return original.apply(this, args);
+      if (!counter.counting) return original.apply(this, args);
+      const started = performance.now();
+      const result = original.apply(this, args);
+      counter.count(args[0], performance.now() - started);
+      return result;
     };
     this.restore = () => {
       proto.query = original;
@@ -28,6 +34,7 @@ export class StatementCounter {
 
   start(): void {
     this.counts.clear();
+    this.sendMs.clear();
     this.counting = true;
   }
 
@@ -47,14 +54,14 @@ export class StatementCounter {
   }
 
   /** The most frequent statements, most first. */
-  top(limit: number): Array<{ statement: string; count: number }> {
+  top(limit: number): Array<{ statement: string; count: number; sendMs: number }> {
     return [...this.counts.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
-      .map(([statement, count]) => ({ statement, count }));
+      .map(([statement, count]) => ({ statement, count, sendMs: this.sendMs.get(statement) ?? 0 }));
   }
 
-  private count(query: unknown): void {
+  private count(query: unknown, ms: number): void {
     const text =
       typeof query === 'string'
         ? query
@@ -63,5 +70,6 @@ export class StatementCounter {
           : '?';
     const key = text.replace(/\s+/g, ' ').trim().slice(0, 90).replace(/\d+/g, 'N');
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.sendMs.set(key, (this.sendMs.get(key) ?? 0) + ms);
   }
 }

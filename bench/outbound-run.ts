@@ -111,10 +111,12 @@ async function main(): Promise<number> {
     if (library.statements) {
       const s = library.statements;
       console.log(
-        `library: ${s.total} statements to PostgreSQL while sending, ${fixed(s.total / library.messages, 1)} per message; the commonest:`,
+        `library: ${s.total} statements to PostgreSQL while sending, ${fixed(s.total / library.messages, 1)} per message; the commonest (count, ms spent handing them to the socket):`,
       );
-      for (const { statement, count } of s.top) {
-        console.log(`  ${String(count).padStart(7)}  ${statement}`);
+      for (const { statement, count, sendMs } of s.top) {
+        console.log(
+          `  ${String(count).padStart(7)} ${fixed(sendMs, 0).padStart(6)} ms  ${statement}`,
+        );
       }
     }
     if (library.batches) {

@@ -52,7 +52,10 @@ export interface OutboundTarget {
   deliveries: Record<string, number>;
   latencyMs?: { p50: number; p95: number; p99: number; max: number };
   /** Statements the library sent to PostgreSQL during the measured window, the commonest first. */
-  statements?: { total: number; top: Array<{ statement: string; count: number }> };
+  statements?: {
+    total: number;
+    top: Array<{ statement: string; count: number; sendMs: number }>;
+  };
   /** CPU spent during the measured window, in ms (NaN where it cannot be read). */
   cpuMs?: { libraryProcess: number; sandbox: number; database: number };
   /** The library's batched statements during the measured window, by name. */
