@@ -40,6 +40,25 @@ export interface OutboundConfig {
   timeoutMs: number;
 }
 
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+/** The settings, from `BENCH_*` variables (see bench/README.md). */
+export function outboundConfigFromEnv(): OutboundConfig {
+  return {
+    businesses: intFromEnv('BENCH_BUSINESSES', 100),
+    messagesPerBusiness: intFromEnv('BENCH_MESSAGES_PER_BUSINESS', 50),
+    conversationsPerBusiness: intFromEnv('BENCH_CONVERSATIONS_PER_BUSINESS', 5),
+    poolSize: intFromEnv('BENCH_POOL', 10),
+    timeoutMs: intFromEnv('BENCH_TIMEOUT_SECONDS', 300) * 1000,
+  };
+}
+
 export interface OutboundTarget {
   label: string;
   messages: number;
