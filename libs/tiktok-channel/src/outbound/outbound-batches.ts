@@ -27,6 +27,19 @@ export const PART_COLUMNS = `id, host_message_id, conversation_id, account_id, p
 /** A conversation's parts go out in the order they were recorded. */
 export const PART_ORDER = `created_at, host_message_id, part_index`;
 
+/**
+ * Statements that write several rows of one table lock them in key order first: two of them
+ * (batches here or in another process, or a recording transaction) then never wait for each
+ * other in a cycle. `$1` holds the conversation ids.
+ */
+const LOCK_CONVERSATIONS_IN_ORDER = `SELECT id FROM tiktok_conversations WHERE id = ANY($1::uuid[])
+  ORDER BY id FOR UPDATE`;
+
+function lockRequestsInOrder(param: string): string {
+  return `SELECT host_message_id FROM tiktok_outbound_requests
+    WHERE host_message_id = ANY(${param}::text[]) ORDER BY host_message_id FOR UPDATE`;
+}
+
 export interface SlotRequest {
   partId: string;
   businessId: string;
@@ -154,6 +167,7 @@ export class OutboundBatches {
          FROM (SELECT DISTINCT ON (id) id, owner, lease_s
                  FROM unnest($1::uuid[], $2::uuid[], $3::float8[]) AS t(id, owner, lease_s)) i
         WHERE c.id = i.id
+          AND c.id IN (${LOCK_CONVERSATIONS_IN_ORDER})
           AND (c.outbound_lease_until IS NULL OR c.outbound_lease_until < clock_timestamp())
         RETURNING c.id, c.outbound_lease_owner AS owner`,
       [items.map((i) => i.id), items.map((i) => i.owner), items.map((i) => i.leaseMs / 1000)],
@@ -175,7 +189,8 @@ export class OutboundBatches {
                                   WHERE conversation_id = c.id AND status IN ('pending', 'sending')
                                   ORDER BY ${PART_ORDER} LIMIT 1)
          FROM unnest($1::uuid[], $2::uuid[]) AS i(id, owner)
-        WHERE c.id = i.id AND c.outbound_lease_owner = i.owner`,
+        WHERE c.id = i.id AND c.id IN (${LOCK_CONVERSATIONS_IN_ORDER})
+          AND c.outbound_lease_owner = i.owner`,
       [items.map((i) => i.id), items.map((i) => i.owner)],
     );
     return items.map(() => undefined);
@@ -238,7 +253,7 @@ export class OutboundBatches {
        ), slots AS (
          INSERT INTO tiktok_rate_limits AS r (business_id, next_slot_at)
          SELECT b.business_id, (SELECT at FROM t) + make_interval(secs => b.n * b.interval_s)
-           FROM per_business b
+           FROM per_business b ORDER BY b.business_id
          ON CONFLICT (business_id) DO UPDATE
            SET next_slot_at = GREATEST(r.next_slot_at, (SELECT at FROM t))
                             + (EXCLUDED.next_slot_at - (SELECT at FROM t))
@@ -332,6 +347,7 @@ export class OutboundBatches {
        ), u AS (
          UPDATE tiktok_outbound_requests r SET status = s.status, updated_at = now()
            FROM s WHERE r.host_message_id = s.host_message_id AND r.status <> s.status
+            AND r.host_message_id IN (${lockRequestsInOrder('$1')})
          RETURNING r.host_message_id
        )
        SELECT p.*, EXISTS (SELECT 1 FROM u WHERE u.host_message_id = p.host_message_id) AS changed
@@ -355,7 +371,8 @@ export class OutboundBatches {
     await this.dataSource.query(
       `UPDATE tiktok_outbound_requests r SET reported_status = i.status
          FROM unnest($1::text[], $2::text[]) AS i(host_message_id, status)
-        WHERE r.host_message_id = i.host_message_id AND r.status = i.status`,
+        WHERE r.host_message_id = i.host_message_id AND r.status = i.status
+          AND r.host_message_id IN (${lockRequestsInOrder('$1')})`,
       [items.map((i) => i.hostMessageId), items.map((i) => i.status)],
     );
     return items.map(() => undefined);
