@@ -10,6 +10,9 @@ export interface InboxDto {
     status: string;
     accessTokenExpiresAt: string;
     refreshTokenExpiresAt: string;
+    displayName: string | null;
+    profileImageUrl: string | null;
+    profileRefreshedAt: string | null;
   };
 }
 
@@ -17,8 +20,18 @@ export interface ConversationDto {
   id: string;
   inboxId: string;
   status: string;
-  contact: { id: string; name: string; username: string; tiktokUserId: string };
+  contact: {
+    id: string;
+    name: string;
+    username: string;
+    tiktokUserId: string;
+    avatarUrl: string | null;
+  };
   lastMessageAt: string;
+  preview: string | null;
+  unreadCount: number;
+  csat: { rating: number; ratedAt: string } | null;
+  csatAwaiting: boolean;
 }
 
 export interface MessageDto {
@@ -30,6 +43,8 @@ export interface MessageDto {
   failureReason: string | null;
   externalId: string | null;
   sentAt: string;
+  author: { kind: string; userId: string | null; name: string | null } | null;
+  sentFrom: string | null;
 }
 
 /** The demo helpdesk's REST API, typed for tests. */

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AutomationRulesController } from './api/automation-rules.controller';
 import { AttachmentsController, ComposerController } from './api/composer.controller';
 import { ConversationsController } from './api/conversations.controller';
+import { CsatReportController } from './api/csat-report.controller';
 import { InboxesController } from './api/inboxes.controller';
 import { MessagesController } from './api/messages.controller';
 import { AutomationRulesService } from './automation/automation-rules.service';
@@ -10,6 +11,7 @@ import { AutomationSender } from './automation/automation-sender.service';
 import { CsatSurveyListener } from './automation/csat-survey.listener';
 import { FirstMessageAutoReplyListener } from './automation/first-message-auto-reply.listener';
 import { ConversationsService } from './conversations/conversations.service';
+import { CsatReportService } from './csat/csat-report.service';
 import { MessagesService } from './conversations/messages.service';
 import { OutgoingMessagesService } from './conversations/outgoing-messages.service';
 import { helpdeskEntities } from './database/helpdesk-database';
@@ -31,6 +33,7 @@ import { PageController } from './page/page.controller';
     ComposerController,
     AttachmentsController,
     AutomationRulesController,
+    CsatReportController,
   ],
   providers: [
     InboxesService,
@@ -41,6 +44,7 @@ import { PageController } from './page/page.controller';
     AutomationSender,
     FirstMessageAutoReplyListener,
     CsatSurveyListener,
+    CsatReportService,
   ],
 })
 export class HelpdeskCoreModule {}

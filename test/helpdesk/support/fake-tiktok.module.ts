@@ -6,12 +6,21 @@ import {
   type SendInput,
   type SendOutcome,
   type TiktokAccountView,
+  type TiktokSendingState,
 } from 'tiktok-channel';
 import { DataSource } from 'typeorm';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
 
 export type FakeSendBehaviour =
   { status: 'sent' } | { status: 'failed'; reason: FailureReason } | { status: 'throw' };
+
+/** A conversation TikTok would deliver to now. */
+export const OPEN_WINDOW: TiktokSendingState = {
+  canSend: true,
+  replyWindowEndsAt: new Date(Date.now() + 24 * 3600 * 1000),
+  remainingMessages: 10,
+  imageSend: 'unknown',
+};
 
 /**
  * Stands in for the library's messenger the way the real one behaves towards the host: it reports
@@ -21,6 +30,8 @@ export class FakeMessenger {
   readonly calls: SendInput[] = [];
   readonly retries: string[] = [];
   behaviour: FakeSendBehaviour = { status: 'sent' };
+  /** What `getSendingState` answers: whether TikTok would deliver a message now. */
+  sendingState: TiktokSendingState = OPEN_WINDOW;
   private sequence = 0;
 
   constructor(private readonly port: HelpdeskTiktokAdapter) {}
@@ -29,7 +40,13 @@ export class FakeMessenger {
     this.calls.length = 0;
     this.retries.length = 0;
     this.behaviour = { status: 'sent' };
+    this.sendingState = OPEN_WINDOW;
     this.sequence = 0;
+  }
+
+  async getSendingState(conversationId: string): Promise<TiktokSendingState> {
+    void conversationId;
+    return this.sendingState;
   }
 
   async send(input: SendInput): Promise<SendOutcome> {

@@ -9,8 +9,10 @@ import {
   helpdeskEntities,
   helpdeskMigrations,
 } from '../../../apps/helpdesk/src/database/helpdesk-database';
+import { HelpdeskAuthModule } from '../../../apps/helpdesk/src/auth/helpdesk-auth.module';
 import { HelpdeskCoreModule } from '../../../apps/helpdesk/src/helpdesk-core.module';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
+import { basicAuthorization, generateAdmin, type Credentials } from '../../support/e2e-harness';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { FakeAccounts, FakeMessenger, FakeTiktokModule } from './fake-tiktok.module';
 
@@ -22,6 +24,9 @@ export interface HelpdeskTestApp {
   port: HelpdeskTiktokAdapter;
   messenger: FakeMessenger;
   accounts: FakeAccounts;
+  admin: Credentials;
+  /** Headers a script sends: HTTP Basic as the admin. */
+  auth: { authorization: string };
   close(): Promise<void>;
 }
 
@@ -31,6 +36,7 @@ export interface HelpdeskTestApp {
  */
 export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
   const database: TestDatabase = await createTestDatabase();
+  const admin = generateAdmin();
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
@@ -43,6 +49,7 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
       }),
       EventEmitterModule.forRoot(),
       FakeTiktokModule,
+      HelpdeskAuthModule.forRoot({ admin }),
       HelpdeskCoreModule,
     ],
   }).compile();
@@ -58,6 +65,8 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
     // The fakes stand under the library's class tokens.
     messenger: app.get(TiktokMessenger) as unknown as FakeMessenger,
     accounts: app.get(TiktokAccountsService) as unknown as FakeAccounts,
+    admin,
+    auth: { authorization: basicAuthorization(admin) },
     close: async () => {
       await app.close();
       await database.drop();

@@ -6,7 +6,7 @@ import { TiktokChannelModule, tiktokChannelEntities } from 'tiktok-channel';
 import { DataSource } from 'typeorm';
 import { helpdeskEntities } from '../database/helpdesk-database';
 import type { HelpdeskConfig } from '../helpdesk-config';
-import { resolveConnectContext } from '../tiktok/connect-context';
+import { refuseConnect } from '../tiktok/connect-context';
 import { HelpdeskTiktokAdapter } from '../tiktok/helpdesk-tiktok.adapter';
 
 export interface CliContext {
@@ -39,7 +39,7 @@ export async function openCliContext(
       TiktokChannelModule.forRoot({
         ...tiktok,
         enableBackgroundJobs: false,
-        resolveConnectContext,
+        resolveConnectContext: refuseConnect,
         helpdeskPort: HelpdeskTiktokAdapter,
       }),
     ],

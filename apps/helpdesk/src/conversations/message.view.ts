@@ -1,4 +1,5 @@
 import type {
+  MessageAuthorKind,
   MessageDirection,
   MessageEntity,
   MessageStatus,
@@ -19,6 +20,13 @@ export interface MessageView {
   sentAt: string | null;
   /** A reply's TikTok messages with their own status and reason; empty for received messages. */
   parts: StoredPart[];
+  /**
+   * Who wrote an outgoing message: an agent (with their name), an automation (`auto_reply`,
+   * `csat`), or the business in TikTok itself (`tiktok`, with `sentFrom`). Null for the customer's.
+   */
+  author: { kind: MessageAuthorKind; userId: string | null; name: string | null } | null;
+  /** For `author.kind` `tiktok`: where it was typed (`tiktok_app`, `tiktok_web`, `api`, `other`). */
+  sentFrom: string | null;
 }
 
 export function toMessageView(message: MessageEntity): MessageView {
@@ -38,5 +46,9 @@ export function toMessageView(message: MessageEntity): MessageView {
     externalId: message.externalId,
     sentAt: message.sentAt?.toISOString() ?? null,
     parts: message.parts,
+    author: message.authorKind
+      ? { kind: message.authorKind, userId: message.authorUserId, name: message.authorName }
+      : null,
+    sentFrom: message.sentFrom,
   };
 }

@@ -1,11 +1,16 @@
 import { AutomationRuleEntity } from './entities/automation-rule.entity';
 import { ContactEntity } from './entities/contact.entity';
+import { CsatRatingEntity } from './entities/csat-rating.entity';
 import { ConversationEntity } from './entities/conversation.entity';
 import { InboxEntity } from './entities/inbox.entity';
 import { MessageEntity } from './entities/message.entity';
 import { OutgoingAttachmentEntity } from './entities/outgoing-attachment.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
+import { UsersAndSessions1764950000000 } from './migrations/1764950000000-users-and-sessions';
+import { HelpdeskWorkspace1764950000001 } from './migrations/1764950000001-helpdesk-workspace';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -15,10 +20,15 @@ export const helpdeskEntities = [
   MessageEntity,
   AutomationRuleEntity,
   OutgoingAttachmentEntity,
+  UserEntity,
+  SessionEntity,
+  CsatRatingEntity,
 ];
 
 /** The host's migrations, to run beside `tiktokChannelMigrations` (never `synchronize`). */
 export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
+  UsersAndSessions1764950000000,
+  HelpdeskWorkspace1764950000001,
 ];

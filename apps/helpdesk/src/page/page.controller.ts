@@ -4,6 +4,7 @@ import { connectBanner } from './connect-banner';
 import { PAGE_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
 import { renderPage } from './page.html';
+import { VIEWS_SCRIPT } from './views-script';
 
 /**
  * Scripts and styles only from this origin, nothing inline: even if some content escaped its
@@ -46,6 +47,14 @@ export class PageController {
   @Header('Cache-Control', 'no-cache')
   composer(): string {
     return COMPOSER_SCRIPT;
+  }
+
+  @Get('assets/views.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  views(): string {
+    return VIEWS_SCRIPT;
   }
 
   @Get('assets/helpdesk.css')

@@ -9,6 +9,7 @@ import type {
   TiktokAccountView,
   TiktokHelpdeskPort,
 } from 'tiktok-channel';
+import { takeCsatAnswer } from '../csat/csat-answer';
 import { queryRows } from '../database/sql';
 
 type IdRow = { id: string };
@@ -116,42 +117,63 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
   async appendMessage(
     m: InboundMessage | EchoMessage,
   ): Promise<{ messageId: string; created: boolean }> {
-    // An echo is a message the business already sent from the TikTok app: it arrives as sent.
-    const status = m.direction === 'incoming' ? 'received' : 'sent';
-    // One statement, so one round trip and atomic without a transaction: the message, and only
-    // when it is new the conversation moves — a customer writing again reopens a resolved
-    // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
-    const inserted = await queryRows<IdRow>(
-      this.dataSource,
-      `WITH inserted AS (
-         INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
+    return this.dataSource.transaction(async (tx) => {
+      // An echo is a message the business already sent from the TikTok app: it arrives as sent.
+      const status = m.direction === 'incoming' ? 'received' : 'sent';
+      const inserted = await queryRows<IdRow>(
+        tx,
+        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
          ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
-         RETURNING id),
-       moved AS (
-         UPDATE conversations
-            SET last_message_at = GREATEST(last_message_at, $7),
-                status = CASE WHEN $8 THEN 'open' ELSE status END
-          WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted))
-       SELECT id FROM inserted`,
-      [
-        m.conversationId,
-        m.direction,
-        m.content,
-        JSON.stringify(m.attachments),
-        status,
-        m.tiktokMessageId,
-        m.sentAt,
-        m.direction === 'incoming',
-      ],
-    );
-    if (inserted.length > 0) return { messageId: inserted[0].id, created: true };
-    const [existing] = await queryRows<IdRow>(
-      this.dataSource,
-      `SELECT id FROM messages WHERE external_id = $1`,
-      [m.tiktokMessageId],
-    );
-    return { messageId: existing.id, created: false };
+         RETURNING id`,
+        [
+          m.conversationId,
+          m.direction,
+          m.content,
+          JSON.stringify(m.attachments),
+          status,
+          m.tiktokMessageId,
+          m.sentAt,
+        ],
+      );
+      if (inserted.length === 0) {
+        const [existing] = await queryRows<IdRow>(
+          tx,
+          `SELECT id FROM messages WHERE external_id = $1`,
+          [m.tiktokMessageId],
+        );
+        return { messageId: existing.id, created: false };
+      }
+      const messageId = inserted[0].id;
+      if (m.direction === 'outgoing') {
+        // Written in TikTok itself, not in the helpdesk: the page marks it so.
+        await queryRows(
+          tx,
+          `UPDATE messages SET author_kind = 'tiktok', sent_from = $2 WHERE id = $1`,
+          [messageId, m.sentFrom ?? 'tiktok_app'],
+        );
+      }
+      // A rating answering a satisfaction survey is recorded and leaves the conversation resolved.
+      const rating =
+        m.direction === 'incoming' &&
+        (await takeCsatAnswer(tx, {
+          conversationId: m.conversationId,
+          messageId,
+          content: m.content,
+          sentAt: m.sentAt,
+        }));
+      // Only a new message moves the conversation: a customer writing again reopens a resolved
+      // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
+      await queryRows(
+        tx,
+        `UPDATE conversations
+            SET last_message_at = GREATEST(last_message_at, $2),
+                status = CASE WHEN $3 THEN 'open' ELSE status END
+          WHERE id = $1`,
+        [m.conversationId, m.sentAt, m.direction === 'incoming' && !rating],
+      );
+      return { messageId, created: true };
+    });
   }
 
   async updateMessageStatus(s: {
