@@ -52,6 +52,11 @@ export class InboundProcessor implements OnModuleDestroy {
   private readonly workers = new Set<Promise<void>>();
   /** Conversations a worker of this process holds: the others skip them without a round trip. */
   private readonly held = new Set<string>();
+  /**
+   * Held conversations another worker of this process skipped: their holder may have read its
+   * events before the one that woke the skipper was stored, so it looks again when it lets go.
+   */
+  private readonly skipped = new Set<string>();
   private again = false;
   private closed = false;
   private paused: boolean;
@@ -200,13 +205,17 @@ export class InboundProcessor implements OnModuleDestroy {
     for (const candidate of candidates) {
       if (this.closed || this.paused || runs >= maxRuns) break;
       const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
-      if (this.held.has(key)) continue; // a worker of this process has it
+      if (this.held.has(key)) {
+        this.skipped.add(key); // a worker of this process has it, and will look again
+        continue;
+      }
       this.held.add(key);
       try {
         if ((await this.runUnderLock(candidate, key)) > 0) runs++;
       } finally {
         // Released after the commit: the advisory lock went with the transaction.
         this.held.delete(key);
+        if (this.skipped.delete(key)) this.again = true;
       }
     }
     return runs > 0 ? 'worked' : 'busy';
