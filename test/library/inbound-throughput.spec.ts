@@ -70,6 +70,22 @@ describe('Inbound throughput: intake never waits for processing', () => {
     release();
     for (const id of ['gate-a', 'gate-b', 'gate-c']) await host.received(id);
   }, 60_000);
+
+  it('processes an event that arrived while another worker of the process held its conversation', async () => {
+    const processor = host.app.get(InboundProcessor);
+    host.port.appendGate = new Promise<void>((resolve) => (release = resolve));
+    host.port.failingMessageIds.add('wake-late'); // its run ends having settled nothing
+    expect(await host.deliver(received(businessId, 'cw', 'wake-late', T0 + 20))).toBe(200);
+    await eventually(async () => host.port.waitingAtGate === 1, 'the run to wait for the host');
+    // Earlier in TikTok's order, so the new head: its kick's worker finds the conversation held.
+    expect(await host.deliver(received(businessId, 'cw', 'wake-early', T0 + 10))).toBe(200);
+    await eventually(async () => processor.runningWorkers === 1, 'the second worker to give up');
+    host.port.appendGate = null;
+    release();
+    // No settle() and no sweep: only the holder looking again can reach it.
+    await eventually(async () => host.port.messages.has('wake-early'), 'wake-early processed');
+    host.port.failingMessageIds.delete('wake-late');
+  }, 60_000);
 });
 
 describe('Inbound processing paused by the option', () => {

@@ -93,6 +93,11 @@ export class InboundProcessor implements OnModuleDestroy {
     this.workers.add(worker);
   }
 
+  /** Drain loops running in this process now (at most `inboundWorkers`): for metrics and tests. */
+  get runningWorkers(): number {
+    return this.workers.size;
+  }
+
   /** True while `inboundProcessingPaused` or `pause()` holds processing (intake goes on). */
   get isPaused(): boolean {
     return this.paused;
