@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AutomationRulesController } from './api/automation-rules.controller';
 import { AttachmentsController, ComposerController } from './api/composer.controller';
+import { ConversationNotesController } from './api/conversation-notes.controller';
 import { ConversationsController } from './api/conversations.controller';
 import { InboxesController } from './api/inboxes.controller';
 import { MessagesController } from './api/messages.controller';
@@ -9,6 +10,7 @@ import { AutomationRulesService } from './automation/automation-rules.service';
 import { AutomationSender } from './automation/automation-sender.service';
 import { CsatSurveyListener } from './automation/csat-survey.listener';
 import { FirstMessageAutoReplyListener } from './automation/first-message-auto-reply.listener';
+import { ConversationNotesService } from './conversations/conversation-notes.service';
 import { ConversationsService } from './conversations/conversations.service';
 import { MessagesService } from './conversations/messages.service';
 import { OutgoingMessagesService } from './conversations/outgoing-messages.service';
@@ -31,6 +33,7 @@ import { PageController } from './page/page.controller';
     ComposerController,
     AttachmentsController,
     AutomationRulesController,
+    ConversationNotesController,
   ],
   providers: [
     InboxesService,
@@ -41,6 +44,7 @@ import { PageController } from './page/page.controller';
     AutomationSender,
     FirstMessageAutoReplyListener,
     CsatSurveyListener,
+    ConversationNotesService,
   ],
 })
 export class HelpdeskCoreModule {}

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -7,6 +9,7 @@ import {
   tiktokChannelEntities,
   tiktokChannelMigrations,
 } from 'tiktok-channel';
+import { HelpdeskAttachmentsModule } from './attachments/helpdesk-attachments.module';
 import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
 import type { HelpdeskConfig } from './helpdesk-config';
 import { HelpdeskCoreModule } from './helpdesk-core.module';
@@ -33,6 +36,10 @@ export class HelpdeskModule {
           retryDelay: 1000,
         }),
         EventEmitterModule.forRoot(),
+        // Before the channel: its port adapter stores inbound attachments through this module.
+        HelpdeskAttachmentsModule.forRoot({
+          directory: config.attachmentsDirectory ?? join(tmpdir(), 'tiktok-helpdesk-attachments'),
+        }),
         // The channel's token refresh and inbound sweeps run on the host's scheduler.
         ScheduleModule.forRoot(),
         TiktokChannelModule.forRootAsync({

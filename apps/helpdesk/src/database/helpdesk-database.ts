@@ -1,11 +1,15 @@
 import { AutomationRuleEntity } from './entities/automation-rule.entity';
 import { ContactEntity } from './entities/contact.entity';
+import { ConversationNoteEntity } from './entities/conversation-note.entity';
 import { ConversationEntity } from './entities/conversation.entity';
+import { InboundAttachmentEntity } from './entities/inbound-attachment.entity';
 import { InboxEntity } from './entities/inbox.entity';
+import { MessageReactionEntity } from './entities/message-reaction.entity';
 import { MessageEntity } from './entities/message.entity';
 import { OutgoingAttachmentEntity } from './entities/outgoing-attachment.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
+import { InboundMediaReactionsNotes1764800000000 } from './migrations/1764800000000-inbound-media-reactions-notes';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -15,10 +19,14 @@ export const helpdeskEntities = [
   MessageEntity,
   AutomationRuleEntity,
   OutgoingAttachmentEntity,
+  InboundAttachmentEntity,
+  MessageReactionEntity,
+  ConversationNoteEntity,
 ];
 
 /** The host's migrations, to run beside `tiktokChannelMigrations` (never `synchronize`). */
 export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
+  InboundMediaReactionsNotes1764800000000,
 ];

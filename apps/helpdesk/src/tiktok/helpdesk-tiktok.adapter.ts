@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type {
+  ConversationNote,
   EchoMessage,
   FailureReason,
+  InboundAttachmentUpload,
   InboundMessage,
+  MessageReaction,
   OutboundPartStatus,
   TiktokAccountStatus,
   TiktokAccountView,
   TiktokHelpdeskPort,
 } from 'tiktok-channel';
+import { InboundAttachmentStore } from '../attachments/inbound-attachment.store';
 import { queryRows } from '../database/sql';
 
 type IdRow = { id: string };
@@ -19,11 +23,14 @@ type IdRow = { id: string };
  * unique index: a repeated call finds the row the first one made instead of adding another.
  *
  * The library instantiates it; it may inject the DataSource (global) and whatever the modules
- * given in the channel's `imports` export.
+ * given in the channel's `imports` export, or global ones (the attachment store).
  */
 @Injectable()
 export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly attachments: InboundAttachmentStore,
+  ) {}
 
   async upsertInbox(a: {
     tenant: string;
@@ -113,10 +120,12 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
     return this.dataSource.transaction(async (tx) => {
       // An echo is a message the business already sent from the TikTok app: it arrives as sent.
       const status = m.direction === 'incoming' ? 'received' : 'sent';
+      const incoming = m.direction === 'incoming' ? m : undefined;
       const inserted = await queryRows<IdRow>(
         tx,
-        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id,
+           sent_at, tiktok_type, reply_to_external_id, sent_from, is_follower, auto_message_type, raw)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
          ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
          RETURNING id`,
         [
@@ -127,6 +136,13 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
           status,
           m.tiktokMessageId,
           m.sentAt,
+          m.tiktokType ?? null,
+          m.replyTo?.tiktokMessageId ?? null,
+          // An echo that does not say where it was typed was typed in the TikTok app (the port's rule).
+          m.direction === 'outgoing' ? (m.sentFrom ?? 'tiktok_app') : null,
+          incoming?.isFollower ?? null,
+          incoming?.autoMessageType ?? null,
+          incoming?.raw ? JSON.stringify(incoming.raw) : null,
         ],
       );
       if (inserted.length === 0) {
@@ -191,6 +207,46 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
         s.detail ?? null,
         s.parts ? JSON.stringify(s.parts) : null,
       ],
+    );
+  }
+
+  /** Streams the bytes to disk under the attachment's key; see InboundAttachmentStore. */
+  storeAttachment(a: InboundAttachmentUpload): Promise<{ url: string; size: number }> {
+    return this.attachments.store(a);
+  }
+
+  /**
+   * One row per (message, person, emoji), moved by the latest TikTok time: a repeated or late
+   * "add" older than a "remove" does not bring the reaction back, whatever order they arrive in.
+   * The target must be a message of the same conversation.
+   */
+  async applyReaction(r: MessageReaction): Promise<{ applied: boolean }> {
+    const [target] = await queryRows<IdRow>(
+      this.dataSource,
+      `SELECT id FROM messages WHERE external_id = $1 AND conversation_id = $2`,
+      [r.tiktokMessageId, r.conversationId],
+    );
+    if (!target) return { applied: false };
+    await queryRows(
+      this.dataSource,
+      `INSERT INTO message_reactions (message_id, reacted_by, emoji, active, at)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (message_id, reacted_by, emoji) DO UPDATE
+         SET active = EXCLUDED.active, at = EXCLUDED.at
+         WHERE message_reactions.at <= EXCLUDED.at`,
+      [target.id, r.by, r.emoji, r.operation === 'add', r.at],
+    );
+    return { applied: true };
+  }
+
+  /** Keyed by (conversation, key): the same note delivered again is the first one. */
+  async appendNote(n: ConversationNote): Promise<void> {
+    await queryRows(
+      this.dataSource,
+      `INSERT INTO conversation_notes (conversation_id, key, kind, text, data, at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (conversation_id, key) DO NOTHING`,
+      [n.conversationId, n.key, n.kind, n.text, n.data ? JSON.stringify(n.data) : null, n.at],
     );
   }
 

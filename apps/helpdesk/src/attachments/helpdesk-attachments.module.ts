@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { INBOUND_ATTACHMENTS_DIRECTORY } from './attachments.constants';
+import { InboundAttachmentStore } from './inbound-attachment.store';
+import { InboundAttachmentsController } from './inbound-attachments.controller';
+
+/**
+ * Inbound attachments on disk and the route that serves them. Global because the TikTok port
+ * adapter, which the library instantiates inside its own module, stores through it.
+ */
+@Global()
+@Module({})
+export class HelpdeskAttachmentsModule {
+  static forRoot(options: { directory: string }): DynamicModule {
+    return {
+      module: HelpdeskAttachmentsModule,
+      controllers: [InboundAttachmentsController],
+      providers: [
+        { provide: INBOUND_ATTACHMENTS_DIRECTORY, useValue: resolve(options.directory) },
+        InboundAttachmentStore,
+      ],
+      exports: [InboundAttachmentStore],
+    };
+  }
+}
