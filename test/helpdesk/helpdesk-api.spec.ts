@@ -6,6 +6,16 @@ import {
   type HelpdeskTestApp,
 } from './support/helpdesk-test-app';
 
+/** What a message shows when TikTok said nothing more about it (no type, quote, reaction...). */
+const NO_TIKTOK_DETAILS = {
+  tiktokType: null,
+  reactions: [],
+  replyTo: null,
+  sentFrom: null,
+  isFollower: null,
+  autoMessageType: null,
+};
+
 describe('the helpdesk REST API', () => {
   let t: HelpdeskTestApp;
 
@@ -241,7 +251,16 @@ describe('the helpdesk REST API', () => {
           direction: 'incoming',
           content: '',
           attachments: [
-            { kind: 'image', url: 'https://cdn.example.test/p.jpg', mimeType: 'image/jpeg' },
+            {
+              kind: 'image',
+              url: 'https://cdn.example.test/p.jpg',
+              mimeType: 'image/jpeg',
+              contentType: 'image/jpeg',
+              size: null,
+              fileName: null,
+              videoId: null,
+              unavailableReason: null,
+            },
           ],
           status: 'received',
           failureReason: null,
@@ -249,6 +268,7 @@ describe('the helpdesk REST API', () => {
           externalId: 'msg_earlier',
           sentAt: '2025-11-24T09:59:00.000Z',
           parts: [],
+          ...NO_TIKTOK_DETAILS,
         },
         expect.objectContaining({
           content: 'Is the blue one in stock?',
@@ -284,6 +304,7 @@ describe('the helpdesk REST API', () => {
         externalId: 'tt_out_1',
         sentAt: expect.any(String),
         parts: [],
+        ...NO_TIKTOK_DETAILS,
       });
       expect(t.messenger.calls).toEqual([
         { conversationId, messageId: (response.body as { id: string }).id, text: 'Yes, it is!' },

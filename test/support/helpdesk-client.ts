@@ -25,11 +25,32 @@ export interface MessageDto {
   id: string;
   direction: 'incoming' | 'outgoing';
   content: string;
-  attachments: Array<{ kind: string; url: string | null; mimeType: string | null }>;
+  attachments: Array<{
+    kind: string;
+    url: string | null;
+    mimeType: string | null;
+    contentType?: string | null;
+    size?: number | null;
+    fileName?: string | null;
+    videoId?: string | null;
+    unavailableReason?: string | null;
+  }>;
   status: string;
   failureReason: string | null;
   externalId: string | null;
   sentAt: string;
+  tiktokType?: string | null;
+  reactions?: Array<{ emoji: string; by: 'customer' | 'business'; at: string }>;
+  replyTo?: { externalId: string; messageId: string | null; content: string | null } | null;
+  sentFrom?: string | null;
+}
+
+export interface NoteDto {
+  id: string;
+  kind: string;
+  text: string;
+  data: Record<string, string | number | boolean | null> | null;
+  at: string;
 }
 
 /** The demo helpdesk's REST API, typed for tests. */
@@ -48,6 +69,10 @@ export class HelpdeskClient {
 
   messages(conversationId: string) {
     return get<MessageDto[]>(`${this.url}/api/conversations/${conversationId}/messages`);
+  }
+
+  notes(conversationId: string) {
+    return get<NoteDto[]>(`${this.url}/api/conversations/${conversationId}/notes`);
   }
 
   reply(conversationId: string, content: string) {

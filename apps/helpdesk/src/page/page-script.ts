@@ -152,8 +152,8 @@ export const PAGE_SCRIPT = `'use strict';
     return parts.filter(Boolean).join(' · ');
   }
 
-  function renderMessages(messages) {
-    var key = JSON.stringify(messages);
+  function renderMessages(messages, notes) {
+    var key = JSON.stringify([messages, notes]);
     if (key === state.messagesKey) return;
     state.messagesKey = key;
     var list = byId('messages');
@@ -163,14 +163,18 @@ export const PAGE_SCRIPT = `'use strict';
       return;
     }
     if (messages.length === 0) list.appendChild(el('li', { className: 'empty', text: 'No messages yet.' }));
-    messages.forEach(function (message) {
+    // The message-body module (message-body.js) draws bodies (media, quotes, reactions) and notes.
+    var body = window.helpdeskMessageBody;
+    var items = body ? body.timeline(messages, notes) : messages.map(function (m) { return { message: m }; });
+    items.forEach(function (entry) {
+      if (entry.note) { list.appendChild(body.note(entry.note)); return; }
+      var message = entry.message;
       var failed = message.status === 'failed';
       var item = el('li', { className: 'message message-' + message.direction + (failed ? ' message-failed' : ''),
-        'data-message-id': message.id }, [
+        'data-message-id': message.id }, (body ? body.render(message) : [
         message.content ? el('p', { className: 'message-text', text: message.content }) : null,
-        message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null,
-        el('p', { className: 'message-meta', text: messageMeta(message) })
-      ]);
+        message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null
+      ]).concat([el('p', { className: 'message-meta', text: messageMeta(message) })]));
       // The composer module (composer.js) adds each part's status and a retry to replies.
       if (window.helpdeskComposer) window.helpdeskComposer.decorate(message, item);
       list.appendChild(item);
@@ -210,6 +214,9 @@ export const PAGE_SCRIPT = `'use strict';
       var messages = conversationId
         ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/messages')
         : null;
+      var notes = conversationId
+        ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/notes')
+        : null;
       if (generation !== state.generation) return;
       state.inboxes = inboxes;
       state.conversations = conversations;
@@ -221,7 +228,7 @@ export const PAGE_SCRIPT = `'use strict';
       renderInboxes();
       renderConversations();
       renderThreadControls();
-      renderMessages(messages);
+      renderMessages(messages, notes);
       showLoadError(null);
       if (window.helpdeskComposer) window.helpdeskComposer.refreshed(conversationId);
     } catch (error) {
