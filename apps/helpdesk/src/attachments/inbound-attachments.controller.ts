@@ -27,13 +27,11 @@ export class InboundAttachmentsController {
       .set('Cache-Control', 'private, max-age=3600');
     await new Promise<void>((resolve) => {
       response.sendFile(file.path, { acceptRanges: true, cacheControl: false }, (error) => {
-        // A range past the end (416, with the header `send` prepared), or the file vanished
-        // between the check and the read (404). When the browser went away mid-video the
-        // headers are sent and there is no one left to answer.
+        // A range past the end (416; `send` has set Content-Range already), or the file
+        // vanished between the check and the read (404). When the browser went away mid-video
+        // the headers are sent and there is no one left to answer.
         if (error && !response.headersSent) {
-          const failure = error as Error & { status?: number; headers?: Record<string, string> };
-          if (failure.headers) response.set(failure.headers);
-          response.status(failure.status ?? 404).end();
+          response.status((error as Error & { status?: number }).status ?? 404).end();
         }
         resolve();
       });
