@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import {
   TiktokChannelConfigError,
   TiktokChannelJobs,
@@ -106,6 +108,53 @@ describe('The channel sweeps on @nestjs/schedule', () => {
       { logger: false, abortOnError: false },
     );
     await expect(boot).rejects.toThrow(/TiktokChannelModule is registered twice/);
+  });
+
+  it('start no timer when the host fails to boot after the channel initialised', async () => {
+    const seen: { registry?: SchedulerRegistry; dataSource?: DataSource } = {};
+    // In the root module, so its init runs after the channel's (Nest initialises the deepest
+    // modules first).
+    @Injectable()
+    class FailingHostService implements OnModuleInit {
+      constructor(registry: SchedulerRegistry) {
+        seen.registry = registry;
+      }
+      onModuleInit(): void {
+        throw new Error('the host could not start');
+      }
+    }
+    @Module({
+      imports: [
+        libraryTestModule({
+          databaseUrl: database.url,
+          channel: TiktokChannelModule.forRoot({
+            ...channelOptions(),
+            helpdeskPort: RecordingPort,
+          }),
+          schedule: true,
+        }),
+      ],
+      providers: [
+        FailingHostService,
+        {
+          provide: 'capture-data-source',
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => (seen.dataSource = dataSource),
+        },
+      ],
+    })
+    class FailingHostModule {}
+
+    const boot = NestFactory.createApplicationContext(FailingHostModule, {
+      logger: false,
+      abortOnError: false,
+    });
+    await expect(boot).rejects.toThrow('the host could not start');
+    try {
+      expect(seen.registry?.getIntervals()).toEqual([]);
+    } finally {
+      await seen.dataSource?.destroy();
+    }
   });
 });
 

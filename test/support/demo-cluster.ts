@@ -36,8 +36,8 @@ export interface DemoCluster {
  * N demo helpdesks (`apps/helpdesk/src/main.ts`) as child processes on different ports, sharing
  * one database and one sandbox, with their background sweeps on: the shape of a host that runs
  * several identical processes behind a load balancer. Each member's OAuth callback is its own URL.
- * The first member starts alone, so it runs the migrations (TypeORM takes no lock for them); the
- * others then start together.
+ * All members start together on the (possibly fresh) database: their migrations run behind an
+ * advisory lock (`runMigrationsExclusively`), so one migrates and the others wait for it.
  */
 export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
   const members: DemoProcess[] = [];
@@ -63,8 +63,10 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     await Promise.all(members.map((member) => member.stop()));
   };
   try {
-    members.push(await start());
-    members.push(...(await Promise.all(Array.from({ length: options.size - 1 }, start))));
+    const started = await Promise.allSettled(Array.from({ length: options.size }, start));
+    for (const result of started) if (result.status === 'fulfilled') members.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     await close();
     throw error;

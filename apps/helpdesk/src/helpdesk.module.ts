@@ -4,7 +4,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import {
+  runMigrationsExclusively,
   TiktokChannelModule,
   tiktokChannelEntities,
   tiktokChannelMigrations,
@@ -24,16 +26,29 @@ export class HelpdeskModule {
     return {
       module: HelpdeskModule,
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.databaseUrl,
-          entities: [...helpdeskEntities, ...tiktokChannelEntities],
-          migrations: [...helpdeskMigrations, ...tiktokChannelMigrations],
-          migrationsRun: true,
-          synchronize: false,
-          // Fail fast with the real error instead of retrying for half a minute at start-up.
-          retryAttempts: 2,
-          retryDelay: 1000,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            type: 'postgres' as const,
+            url: config.databaseUrl,
+            entities: [...helpdeskEntities, ...tiktokChannelEntities],
+            migrations: [...helpdeskMigrations, ...tiktokChannelMigrations],
+            synchronize: false,
+            // Fail fast with the real error instead of retrying for half a minute at start-up.
+            retryAttempts: 2,
+            retryDelay: 1000,
+          }),
+          // Migrations run behind an advisory lock, not through `migrationsRun`: several demo
+          // processes may start together on a fresh database.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            try {
+              await runMigrationsExclusively(dataSource);
+            } catch (error) {
+              await dataSource.destroy();
+              throw error;
+            }
+            return dataSource;
+          },
         }),
         EventEmitterModule.forRoot(),
         // Before the channel: its port adapter stores inbound attachments through this module.

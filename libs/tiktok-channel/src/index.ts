@@ -95,3 +95,7 @@ export {
   TiktokOutboundMessageEntity,
   TiktokWebhookEventEntity,
 } from './persistence';
+export {
+  runMigrationsExclusively,
+  TIKTOK_MIGRATION_LOCK_KEY,
+} from './persistence/run-migrations-exclusively';
