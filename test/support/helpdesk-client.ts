@@ -75,6 +75,18 @@ export class HelpdeskClient {
     return get<NoteDto[]>(`${this.url}/api/conversations/${conversationId}/notes`);
   }
 
+  /** The bytes behind an attachment's `url` (relative to the helpdesk, or absolute). */
+  async attachment(
+    url: string,
+  ): Promise<{ status: number; contentType: string | null; bytes: Buffer }> {
+    const response = await fetch(new URL(url, this.url));
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      bytes: Buffer.from(await response.arrayBuffer()),
+    };
+  }
+
   reply(conversationId: string, content: string) {
     return post<MessageDto>(`${this.url}/api/conversations/${conversationId}/messages`, {
       content,
