@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { createHelpdeskApp, type HelpdeskConfig } from '../../apps/helpdesk/src/helpdesk-app';
@@ -43,6 +46,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     tiktok: sandboxTiktokConfig(sandbox, secrets, url),
     backgroundJobs: options.backgroundJobs ?? true,
     logger: false,
+    // Customers' media of this run only, removed on close.
+    attachmentsDirectory: await mkdtemp(join(tmpdir(), 'harness-attachments-')),
   };
   const app = await createHelpdeskApp(config);
   await app.listen(port, '127.0.0.1');
@@ -61,6 +66,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await app.close();
       await sandbox.close();
       await db.drop();
+      await rm(config.attachmentsDirectory!, { recursive: true, force: true });
     },
   };
 }
