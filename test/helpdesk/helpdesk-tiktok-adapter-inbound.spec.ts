@@ -228,6 +228,17 @@ describe('HelpdeskTiktokAdapter: attachments, reactions, notes and message detai
   });
 
   describe('applyReaction', () => {
+    /** The active reactions the helpdesk shows on a message (joined the way the API joins them). */
+    async function shownOn(tiktokMessageId: string): Promise<string[]> {
+      const found = await dataSource.query<Array<{ emoji: string }>>(
+        `SELECT r.emoji FROM message_reactions r
+           JOIN messages m ON m.conversation_id = r.conversation_id AND m.external_id = r.tiktok_message_id
+          WHERE m.external_id = $1 AND r.active ORDER BY r.at`,
+        [tiktokMessageId],
+      );
+      return found.map((row) => row.emoji);
+    }
+
     async function reactions(): Promise<
       Array<{ emoji: string; reacted_by: string; active: boolean }>
     > {
@@ -269,14 +280,17 @@ describe('HelpdeskTiktokAdapter: attachments, reactions, notes and message detai
       expect(await reactions()).toEqual([{ emoji: '❤️', reacted_by: 'customer', active: false }]);
     });
 
-    it('answers applied: false for a message the helpdesk does not have', async () => {
-      expect(await reaction('add', '2026-11-25T10:01:00Z', '👍', 'msg_unknown')).toEqual({
+    it('answers applied: false for a message the helpdesk does not have yet, and shows the reaction once it arrives', async () => {
+      expect(await reaction('add', '2026-11-25T10:01:00Z', '👍', 'msg_later')).toEqual({
         applied: false,
       });
-      expect(await rows('message_reactions')).toBe(0);
+
+      await message('msg_later');
+
+      expect(await shownOn('msg_later')).toEqual(['👍']);
     });
 
-    it('answers applied: false when the target belongs to another conversation', async () => {
+    it('answers applied: false when the target belongs to another conversation, and leaves that message alone', async () => {
       const own = ids;
       ids = await conversation('conv_2', 'user_2');
       await message('msg_elsewhere');
@@ -285,6 +299,7 @@ describe('HelpdeskTiktokAdapter: attachments, reactions, notes and message detai
       expect(await reaction('add', '2026-11-25T10:01:00Z', '👍', 'msg_elsewhere')).toEqual({
         applied: false,
       });
+      expect(await shownOn('msg_elsewhere')).toEqual([]);
     });
   });
 

@@ -174,6 +174,62 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
     });
   });
 
+  it('shows a reaction that was processed before the message it targets, once the message is there', async () => {
+    const early = await t.port.applyReaction({
+      ...ids,
+      tiktokMessageId: 'msg_slow',
+      by: 'customer',
+      operation: 'add',
+      emoji: '👍',
+      at: new Date('2026-11-25T10:00:00Z'),
+    });
+    await t.port.appendMessage({
+      direction: 'incoming',
+      ...ids,
+      tiktokMessageId: 'msg_slow',
+      content: 'here I am',
+      attachments: [],
+      sentAt: new Date('2026-11-25T10:00:00.500Z'),
+    });
+
+    const [message] = await messages();
+
+    expect(early).toEqual({ applied: false });
+    expect(message.reactions).toEqual([
+      { emoji: '👍', by: 'customer', at: '2026-11-25T10:00:00.000Z' },
+    ]);
+  });
+
+  it("does not show a reaction on another conversation's message with the same TikTok id", async () => {
+    const { contactId } = await t.port.upsertContact({ inboxId: ids.inboxId, tiktokUserId: 'u2' });
+    const other = await t.port.openConversation({
+      inboxId: ids.inboxId,
+      contactId,
+      tiktokConversationId: 'conv_2',
+    });
+    await t.port.appendMessage({
+      direction: 'incoming',
+      ...ids,
+      tiktokMessageId: 'msg_here',
+      content: 'mine',
+      attachments: [],
+      sentAt: new Date('2026-11-25T10:00:00Z'),
+    });
+    await t.port.applyReaction({
+      ...ids,
+      conversationId: other.conversationId,
+      tiktokMessageId: 'msg_here',
+      by: 'customer',
+      operation: 'add',
+      emoji: '👎',
+      at: new Date('2026-11-25T10:01:00Z'),
+    });
+
+    const [message] = await messages();
+
+    expect(message.reactions).toEqual([]);
+  });
+
   it('shows a quote of a message the helpdesk never got, without inventing it', async () => {
     await t.port.appendMessage({
       direction: 'incoming',

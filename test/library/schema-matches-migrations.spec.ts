@@ -198,9 +198,10 @@ const helpdeskIndexes: ExpectedIndex[] = [
   },
   {
     table: 'message_reactions',
-    name: 'message_reactions_message_id_reacted_by_emoji_key',
-    definition: 'UNIQUE INDEX ... USING btree (message_id, reacted_by, emoji)',
-    conflictTarget: '(message_id, reacted_by, emoji)',
+    name: 'message_reactions_target_key',
+    definition:
+      'UNIQUE INDEX ... USING btree (conversation_id, tiktok_message_id, reacted_by, emoji)',
+    conflictTarget: '(conversation_id, tiktok_message_id, reacted_by, emoji)',
   },
   {
     table: 'conversation_notes',

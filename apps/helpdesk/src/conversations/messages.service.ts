@@ -47,27 +47,38 @@ export class MessagesService {
   /** Adds each message's reactions and the message it quotes, in two queries for the whole list. */
   private async withRelations(rows: MessageEntity[]): Promise<MessageView[]> {
     if (rows.length === 0) return [];
-    const reactions = await queryRows<{
-      message_id: string;
-      emoji: string;
-      by: ReactedBy;
-      at: Date;
-    }>(
-      this.dataSource,
-      `SELECT message_id, emoji, reacted_by AS by, at FROM message_reactions
-        WHERE message_id = ANY($1::uuid[]) AND active ORDER BY at, emoji`,
-      [rows.map((row) => row.id)],
-    );
+    // Reactions name their target by TikTok id, within its conversation.
+    const targets = rows.filter((row) => row.externalId);
+    const reactions = targets.length
+      ? await queryRows<{
+          conversation_id: string;
+          tiktok_message_id: string;
+          emoji: string;
+          by: ReactedBy;
+          at: Date;
+        }>(
+          this.dataSource,
+          `SELECT conversation_id, tiktok_message_id, emoji, reacted_by AS by, at
+             FROM message_reactions
+            WHERE conversation_id = ANY($1::uuid[]) AND tiktok_message_id = ANY($2::text[]) AND active
+            ORDER BY at, emoji`,
+          [
+            [...new Set(targets.map((row) => row.conversationId))],
+            targets.map((row) => row.externalId),
+          ],
+        )
+      : [];
     const byMessage = new Map<string, ReactionView[]>();
     for (const r of reactions) {
-      const list = byMessage.get(r.message_id) ?? [];
+      const key = `${r.conversation_id}/${r.tiktok_message_id}`;
+      const list = byMessage.get(key) ?? [];
       list.push({ emoji: r.emoji, by: r.by, at: r.at.toISOString() });
-      byMessage.set(r.message_id, list);
+      byMessage.set(key, list);
     }
 
     // A quote is looked up in the same conversation: a TikTok id from elsewhere is not this one's.
     const quoted = rows.filter((row) => row.replyToExternalId);
-    const targets = quoted.length
+    const quotedRows = quoted.length
       ? await queryRows<{
           id: string;
           external_id: string;
@@ -84,7 +95,7 @@ export class MessagesService {
     return rows.map((row) => {
       let replyTo: ReplyToView | null = null;
       if (row.replyToExternalId) {
-        const target = targets.find(
+        const target = quotedRows.find(
           (t) =>
             t.external_id === row.replyToExternalId && t.conversation_id === row.conversationId,
         );
@@ -94,7 +105,10 @@ export class MessagesService {
           content: target?.content ?? null,
         };
       }
-      return toMessageView(row, { reactions: byMessage.get(row.id) ?? [], replyTo });
+      const reactionsOf = row.externalId
+        ? byMessage.get(`${row.conversationId}/${row.externalId}`)
+        : undefined;
+      return toMessageView(row, { reactions: reactionsOf ?? [], replyTo });
     });
   }
 }

@@ -216,27 +216,27 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
   }
 
   /**
-   * One row per (message, person, emoji), moved by the latest TikTok time: a repeated or late
-   * "add" older than a "remove" does not bring the reaction back, whatever order they arrive in.
-   * The target must be a message of the same conversation.
+   * One row per (target, person, emoji), moved by the latest TikTok time: a repeated or late "add"
+   * older than a "remove" does not bring the reaction back, whatever order they arrive in. The row
+   * is kept even when the target has not arrived yet (`applied: false`): TikTok's timestamps in
+   * seconds can order a reaction before its message, and it shows once the message is there.
    */
   async applyReaction(r: MessageReaction): Promise<{ applied: boolean }> {
+    await queryRows(
+      this.dataSource,
+      `INSERT INTO message_reactions (conversation_id, tiktok_message_id, reacted_by, emoji, active, at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (conversation_id, tiktok_message_id, reacted_by, emoji) DO UPDATE
+         SET active = EXCLUDED.active, at = EXCLUDED.at
+         WHERE message_reactions.at <= EXCLUDED.at`,
+      [r.conversationId, r.tiktokMessageId, r.by, r.emoji, r.operation === 'add', r.at],
+    );
     const [target] = await queryRows<IdRow>(
       this.dataSource,
       `SELECT id FROM messages WHERE external_id = $1 AND conversation_id = $2`,
       [r.tiktokMessageId, r.conversationId],
     );
-    if (!target) return { applied: false };
-    await queryRows(
-      this.dataSource,
-      `INSERT INTO message_reactions (message_id, reacted_by, emoji, active, at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (message_id, reacted_by, emoji) DO UPDATE
-         SET active = EXCLUDED.active, at = EXCLUDED.at
-         WHERE message_reactions.at <= EXCLUDED.at`,
-      [target.id, r.by, r.emoji, r.operation === 'add', r.at],
-    );
-    return { applied: true };
+    return { applied: target !== undefined };
   }
 
   /** Keyed by (conversation, key): the same note delivered again is the first one. */

@@ -39,23 +39,27 @@ export class InboundMediaReactionsNotes1764800000000 implements MigrationInterfa
       `CREATE UNIQUE INDEX inbound_attachments_tiktok_message_id_position_key
          ON inbound_attachments (tiktok_message_id, position)`,
     );
+    // Keyed by the target's TikTok id, not by our message row: a reaction can be processed before
+    // the message it targets (TikTok's seconds put it earlier, or an EEA message is fetched later),
+    // and it shows as soon as that message arrives.
     await q.query(`
       CREATE TABLE message_reactions (
         id uuid NOT NULL DEFAULT gen_random_uuid(),
-        message_id uuid NOT NULL,
+        conversation_id uuid NOT NULL,
+        tiktok_message_id text NOT NULL,
         reacted_by text NOT NULL,
         emoji text NOT NULL,
         active boolean NOT NULL,
         at timestamptz NOT NULL,
         CONSTRAINT message_reactions_pkey PRIMARY KEY (id),
         CONSTRAINT message_reactions_reacted_by_check CHECK (reacted_by IN ('customer', 'business')),
-        CONSTRAINT message_reactions_message_id_fkey
-          FOREIGN KEY (message_id) REFERENCES messages (id) ON DELETE CASCADE
+        CONSTRAINT message_reactions_conversation_id_fkey
+          FOREIGN KEY (conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
       )`);
     // One row per person and emoji: adding and removing move it, the latest TikTok time wins.
     await q.query(
-      `CREATE UNIQUE INDEX message_reactions_message_id_reacted_by_emoji_key
-         ON message_reactions (message_id, reacted_by, emoji)`,
+      `CREATE UNIQUE INDEX message_reactions_target_key
+         ON message_reactions (conversation_id, tiktok_message_id, reacted_by, emoji)`,
     );
     await q.query(`
       CREATE TABLE conversation_notes (
