@@ -253,7 +253,13 @@ describe('Every inbound type in every wire shape lands once, readable, in the de
     let expectedMessages: number;
 
     if (type.shape === 'reaction') {
+      // The customer reacts to a message they see: it is in the helpdesk first. (Sent at once,
+      // a reaction in seconds can sort before the conversation's first message, in milliseconds.)
       const target = await world.inbound.send({ ...base, type: 'text', text: 'React to me' });
+      await eventually(
+        async () => (await conversationOf(userId)) !== undefined,
+        'the reacted-to message to open the conversation',
+      );
       await world.inbound.react({ messageId: target.messageId, emoji: '🔥', wire: shape });
       sent = { messageId: target.messageId };
       expectedMessages = 2;
