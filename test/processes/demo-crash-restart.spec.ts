@@ -123,8 +123,8 @@ describe('The demo helpdesk after a kill -9', () => {
       'before the crash',
     ]);
 
-    // ...and it takes webhooks again (signed with the secrets it kept in its data folder; the new
-    // sandbox forgot the old one's accounts).
+    // ...and it takes webhooks again, signed with the secrets it kept in its data folder (the
+    // sandbox's own state file is tested in demo-sandbox-restart.spec.ts).
     const secrets = JSON.parse(
       readFileSync(join(dataDir, 'demo-secrets.json'), 'utf8'),
     ) as DemoSecrets;

@@ -57,7 +57,8 @@ describe('TikTok sandbox OAuth', () => {
   it('shows a consent page naming the app and the scopes when no consent is queued', async () => {
     const page = await openAuthorize(sandbox);
     expect(page.status).toBe(200);
-    expect(page.html).toContain(`<title>${APP_ID} wants access`);
+    expect(page.html).toContain(`<title>Demo Helpdesk wants access`);
+    expect(page.html).not.toContain(APP_ID + ' wants');
     expect(page.html).toContain('message.list.send');
     expect(page.html).toContain('name="username"');
     expect(page.html).toContain('value="approve"');
@@ -133,6 +134,42 @@ describe('TikTok sandbox OAuth', () => {
     const token = await exchangeCode(sandbox, location.searchParams.get('code') ?? '');
     expect(token.code).toBe(0);
     expect(token.data.open_id).toMatch(/^biz_/);
+  });
+
+  it('keeps the username and account type after a validation error, and escapes them', async () => {
+    const form = new URLSearchParams({
+      client_key: APP_ID,
+      response_type: 'code',
+      scope: MESSAGING_SCOPES,
+      redirect_uri: REDIRECT_URI,
+      state: 'from-form',
+      username: 'bad name"><b>',
+      account_type: 'personal',
+      decision: 'approve',
+    });
+    const response = await fetch(`${sandbox.url}/v2/auth/authorize/decision`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('class="error"');
+    expect(html).toContain('value="bad name&quot;&gt;&lt;b&gt;"');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('<option value="personal" selected>');
+    expect(html).toContain('<h1>Demo Helpdesk wants access');
+  });
+
+  it('names the app with the appName option', async () => {
+    const named = await startTestSandbox({ appName: 'Acme <Support>' });
+    try {
+      const page = await openAuthorize(named);
+      expect(page.html).toContain('<h1>Acme &lt;Support&gt; wants access');
+      expect(page.html).not.toContain(`${APP_ID} wants`);
+    } finally {
+      await named.close();
+    }
   });
 
   it('exchanges a code for tokens with the documented data shape', async () => {

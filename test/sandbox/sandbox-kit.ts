@@ -246,9 +246,10 @@ export interface ReceivedWebhook {
     event: string;
     create_time: number;
     user_openid: string;
-    content: string;
+    /** A JSON string to parse a second time (TikTok's usual shape), or an object. */
+    content: string | Record<string, unknown>;
   };
-  /** `body.content` parsed a second time. */
+  /** `body.content` parsed a second time (or as it came, when it was an object). */
   content: Record<string, unknown>;
   answeredWith: number;
 }
@@ -280,7 +281,10 @@ export class WebhookReceiver {
           ),
           signedAt: Number(/t=(\d+)/.exec(String(header))?.[1]),
           body,
-          content: JSON.parse(body.content) as Record<string, unknown>,
+          content:
+            typeof body.content === 'string'
+              ? (JSON.parse(body.content) as Record<string, unknown>)
+              : body.content,
           answeredWith: status,
         });
         response.writeHead(status).end();

@@ -138,7 +138,12 @@ async function start(): Promise<void> {
     const { appId, appSecret, tokenEncryptionKeys } = environment.tiktok;
     const sandboxPort = environment.sandbox.port;
     const started = await bind('TikTok sandbox', sandboxPort, 'TIKTOK_SANDBOX_PORT', () =>
-      startSandbox({ port: sandboxPort, appId, appSecret }),
+      startSandbox({
+        port: sandboxPort,
+        appId,
+        appSecret,
+        stateFile: join(environment.dataDir, 'tiktok-sandbox-state.json'),
+      }),
     );
     sandbox = started;
     closers.add('TikTok sandbox', () => started.close());
@@ -175,8 +180,8 @@ async function start(): Promise<void> {
   await bind('helpdesk', port, 'PORT', () => app.listen(port));
   checkpoint();
 
-  // Registering the webhook is a deploy step (npm run webhook -- register). The sandbox forgets
-  // it at every start, so the demo registers there itself, through the same code.
+  // Registering the webhook is a deploy step (npm run webhook -- register). With the sandbox the
+  // demo registers there itself at every start, through the same code (PUBLIC_URL may change).
   const webhookNote = sandbox
     ? await registerWithSandbox(app)
     : await checkRegistration(app, tiktok.webhookCallbackUrl);
@@ -192,7 +197,7 @@ async function start(): Promise<void> {
   ];
   if (sandbox) {
     lines.push(
-      `  TikTok sandbox:  ${sandbox.url}  (a local stand-in for TikTok; its state lives in memory)`,
+      `  TikTok sandbox:  ${sandbox.url}  (a local stand-in for TikTok; its state is kept in ${relative(root, environment.dataDir)}/tiktok-sandbox-state.json)`,
       '',
       'Try it:',
       `  1. Open ${publicUrl} and click "Sign in with TikTok". The sandbox's consent page asks for any`,
@@ -202,8 +207,8 @@ async function start(): Promise<void> {
       `       curl -s -X POST ${sandbox.url}/sandbox/users -H 'content-type: application/json' -d '{"username":"mia.k"}'`,
       `       curl -s -X POST ${sandbox.url}/sandbox/messages -H 'content-type: application/json' \\`,
       `         -d '{"fromUserId":"<userId>","toBusinessId":"<businessId>","text":"Is the blue one in stock?"}'`,
-      '  The sandbox forgets its tokens when it stops: after a restart, sign in again with the same',
-      '  username and the existing inbox is reconnected, history included.',
+      '  The sandbox keeps its accounts, tokens and conversations across restarts; delete its state',
+      '  file to start it empty (then sign in again with the same username to reconnect the inbox).',
     );
   } else {
     lines.push(`  TikTok API:      ${tiktok.apiBaseUrl}`);

@@ -90,26 +90,39 @@ export class AuthorizeController {
       return;
     }
     const decision = text(params, 'decision');
-    if (decision !== 'approve' && decision !== 'deny') {
-      response.status(400).type('html').send(this.page(request, 'Choose Approve or Deny.'));
-      return;
-    }
     const username = (text(params, 'username') ?? '').trim();
-    const problem = decision === 'approve' ? usernameProblem(username) : undefined;
-    if (problem) {
-      response.status(400).type('html').send(this.page(request, problem));
-      return;
-    }
     const accountType: AccountType =
       text(params, 'account_type') === 'personal' ? 'personal' : 'business';
+    // A refused form keeps what the person typed, so they only fix the mistake.
+    const entered = { username, accountType };
+    if (decision !== 'approve' && decision !== 'deny') {
+      response
+        .status(400)
+        .type('html')
+        .send(this.page(request, 'Choose Approve or Deny.', entered));
+      return;
+    }
+    const problem = decision === 'approve' ? usernameProblem(username) : undefined;
+    if (problem) {
+      response
+        .status(400)
+        .type('html')
+        .send(this.page(request, problem, entered));
+      return;
+    }
     this.complete(response, request, { username, accountType, decision });
   }
 
-  private page(request: AuthorizeRequest, error?: string): string {
+  private page(
+    request: AuthorizeRequest,
+    error?: string,
+    entered: { username?: string; accountType?: AccountType } = {},
+  ): string {
     return consentPage({
-      appId: this.config.appId,
+      appName: this.config.appName,
       scopes: request.scopes,
       error,
+      ...entered,
       hidden: {
         client_key: this.config.appId,
         response_type: 'code',

@@ -1,9 +1,13 @@
 export interface ConsentPageModel {
-  appId: string;
+  /** The name registered with the app, which TikTok shows (the app id means nothing to a person). */
+  appName: string;
   scopes: string[];
   /** Echoed as hidden fields so the decision route sees the original authorize request. */
   hidden: Record<string, string>;
   error?: string;
+  /** What the person entered, kept after a validation error. */
+  username?: string;
+  accountType?: 'business' | 'personal';
 }
 
 function escapeHtml(value: string): string {
@@ -32,21 +36,22 @@ export function consentPage(model: ConsentPageModel): string {
         `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
     )
     .join('');
-  const title = `${model.appId} wants access to your TikTok account (${model.scopes.join(', ')})`;
+  const title = `${model.appName} wants access to your TikTok account (${model.scopes.join(', ')})`;
+  const selected = (type: string) => (model.accountType === type ? ' selected' : '');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head>
 <body>
-<h1>${escapeHtml(model.appId)} wants access to your TikTok account</h1>
+<h1>${escapeHtml(model.appName)} wants access to your TikTok account</h1>
 <p class="note">TikTok sandbox: no password, any username signs in (the same username is the same account).</p>
 <p>Requested scopes:</p><ul>${scopes}</ul>
 ${model.error ? `<p class="error">${escapeHtml(model.error)}</p>` : ''}
 <form method="post" action="/v2/auth/authorize/decision">${hidden}
 <label for="username">Username</label>
-<input id="username" name="username" required maxlength="24" autocomplete="off" placeholder="shopdemo">
+<input id="username" name="username" required maxlength="24" autocomplete="off" placeholder="shopdemo" value="${escapeHtml(model.username ?? '')}">
 <label for="account_type">Account type</label>
 <select id="account_type" name="account_type">
-<option value="business">Business account</option>
-<option value="personal">Personal account</option>
+<option value="business"${selected('business')}>Business account</option>
+<option value="personal"${selected('personal')}>Personal account</option>
 </select>
 <div class="buttons">
 <button class="deny" type="submit" name="decision" value="deny" formnovalidate>Deny</button>

@@ -12,9 +12,13 @@ import {
   Post,
 } from '@nestjs/common';
 import { FaultBook } from './faults';
-import { MAX_TEXT_LENGTH, characterCount } from './messaging-rules';
+import { field, messageText, optionalBoolean, optionalNumber } from './control-fields';
+import { WebhookDispatch, dispatchWebhooks } from './event-dispatch';
+import { newId } from './ids';
+import { readMessageFlags } from './inbound-message-builder';
+import { InboundState } from './inbound-state';
 import { SandboxConfig } from './options';
-import { Params, asParams } from './params';
+import { asParams } from './params';
 import { SANDBOX_CONFIG } from './sandbox-config.token';
 import {
   Account,
@@ -28,21 +32,24 @@ import { Slowdowns } from './slowdowns';
 import { SandboxStats, StatsSnapshot } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 import { messageWebhook } from './webhook-events';
+import { WireShape, readWireShape } from './wire-shape';
 
 export interface ConversationMessageView {
   messageId: string;
   from: 'user' | 'business';
-  /** `text`, or what the business sent through the API: `image`, `share_post`. */
+  /** `text`, `image`, `video`, `sticker`, `emoji`, `share_post`, `template`, or another type. */
   type: StoredMessageType;
   /** Empty for items that are not texts. */
   text: string;
   timestamp: number;
-  /** An image's media: its bytes are at `GET /sandbox/media/:mediaId`. */
+  /** An image's or a video's media: its bytes are at `GET /sandbox/media/:mediaId`. */
   mediaId?: string;
-  /** A shared post's item id. */
+  /** A shared post's item (video) id. */
   itemId?: string;
   /** The message a quote reply answers. */
   referencedMessageId?: string;
+  /** A sticker's or emoji's URL. */
+  url?: string;
 }
 
 export interface SeededGrant {
@@ -68,38 +75,10 @@ const SEEDED_SCOPES = [
   'message.list.manage',
 ];
 
-/** Whether the message's webhook went out: the answer never waits for the callback itself. */
-export type WebhookDispatch = 'queued' | 'no_callback' | 'business_disconnected';
-
-export interface CreatedMessage {
+export interface CreatedBusinessMessage {
   conversationId: string;
   messageId: string;
   webhook: WebhookDispatch;
-}
-
-function field(params: Params, name: string): string {
-  const value = params[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new BadRequestException(`${name} is required (a non-empty string)`);
-  }
-  return value.trim();
-}
-
-function optionalNumber(params: Params, name: string): number | undefined {
-  const value = params[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new BadRequestException(`${name} must be a number`);
-  }
-  return value;
-}
-
-function messageText(params: Params): string {
-  const text = params.text;
-  if (typeof text !== 'string' || text.length === 0 || characterCount(text) > MAX_TEXT_LENGTH) {
-    throw new BadRequestException(`text must be a string of 1 to ${MAX_TEXT_LENGTH} characters`);
-  }
-  return text;
 }
 
 /**
@@ -115,6 +94,7 @@ export class ControlController {
     private readonly faults: FaultBook,
     private readonly slowdowns: Slowdowns,
     private readonly delivery: WebhookDelivery,
+    private readonly inbound: InboundState,
   ) {}
 
   @Post('consent')
@@ -158,55 +138,57 @@ export class ControlController {
     const problem = usernameProblem(username);
     if (problem) throw new BadRequestException(problem);
     const displayName = typeof params.displayName === 'string' ? params.displayName : username;
-    return { userId: this.state.createUser(username, displayName).userId };
-  }
-
-  /** A TikTok person writes to a business; the first message opens the conversation. */
-  @Post('messages')
-  userWrites(@Body() body: unknown): CreatedMessage {
-    const params = asParams(body);
-    const user = this.state.users.get(field(params, 'fromUserId'));
-    if (!user)
-      throw new BadRequestException('fromUserId is not a user created with POST /sandbox/users');
-    const business = this.businessAccount(field(params, 'toBusinessId'));
-    if ((params.type ?? 'text') !== 'text') {
-      throw new BadRequestException('type must be "text" (the only type the sandbox simulates)');
+    const numericId = optionalBoolean(params, 'numericId') ?? false;
+    const eea = optionalBoolean(params, 'eea');
+    const user = this.state.createUser(username, displayName, numericId);
+    if (numericId !== /^\d+$/.test(user.userId)) {
+      throw new ConflictException(
+        `${username} already exists with the id ${user.userId}: numericId cannot change it; use another username`,
+      );
     }
-    const text = messageText(params);
-    const timestamp = optionalNumber(params, 'timestamp');
-
-    const conversation = this.state.openConversation(business.openId, user.userId);
-    const message = this.state.addMessage(conversation, 'user', text, timestamp);
-    return this.publish(business, conversation, message);
+    if (eea !== undefined) user.eea = eea;
+    return { userId: user.userId };
   }
 
   /** The business answers from the TikTok app itself: the app only learns of it by im_send_msg. */
   @Post('business-messages')
-  businessWritesInApp(@Body() body: unknown): CreatedMessage {
+  businessWritesInApp(@Body() body: unknown): CreatedBusinessMessage {
     const params = asParams(body);
     const conversation = this.conversation(field(params, 'conversationId'));
     const business = this.businessAccount(conversation.businessId);
+    const wire = readWireShape(params.wire);
+    const text = messageText(params);
     const message = this.state.addMessage(
       conversation,
       'business',
-      messageText(params),
+      text,
       optionalNumber(params, 'timestamp'),
+      {
+        type: 'text',
+        ...(wire.ids === 'number' ? { messageId: newId.numericMessage() } : {}),
+        inbound: readMessageFlags(params),
+      },
     );
-    return this.publish(business, conversation, message, 'APP');
+    return this.publish(business, conversation, message, wire);
   }
 
   @Post('webhooks/redeliver')
   @HttpCode(202)
-  redeliver(@Body() body: unknown): { messageId: string; event: string } {
+  redeliver(@Body() body: unknown): { messageId: string; event: string; events: string[] } {
+    // A message's id, or the eventId of a reaction, read receipt or referral.
     const messageId = field(asParams(body), 'messageId');
-    const webhook = this.state.messages.get(messageId)?.webhook;
-    if (!webhook) throw new NotFoundException(`no webhook was prepared for message ${messageId}`);
-    if (!this.delivery.deliver(webhook)) {
+    const webhooks =
+      this.state.messages.get(messageId)?.webhooks ?? this.inbound.eventWebhooks.get(messageId);
+    if (!webhooks?.length) {
+      throw new NotFoundException(`no webhook was prepared for message ${messageId}`);
+    }
+    if (!this.state.callbackUrl) {
       throw new ConflictException(
         'no callback is registered: POST /business/webhook/update/ first',
       );
     }
-    return { messageId, event: webhook.event };
+    for (const webhook of webhooks) this.delivery.deliver(webhook);
+    return { messageId, event: webhooks[0].event, events: webhooks.map((item) => item.event) };
   }
 
   @Get('conversations/:conversationId/messages')
@@ -220,6 +202,7 @@ export class ControlController {
       ...(message.mediaId ? { mediaId: message.mediaId } : {}),
       ...(message.itemId ? { itemId: message.itemId } : {}),
       ...(message.referencedMessageId ? { referencedMessageId: message.referencedMessageId } : {}),
+      ...(message.inbound?.url ? { url: message.inbound.url } : {}),
     }));
   }
 
@@ -401,21 +384,20 @@ export class ControlController {
     return conversation;
   }
 
+  /** A reply typed in the TikTok app: `im_send_msg` tagged `message_tag.source = "APP"`. */
   private publish(
     business: Account,
     conversation: Conversation,
     message: StoredMessage,
-    businessSource: 'API' | 'APP' = 'API',
-  ): CreatedMessage {
+    wire: WireShape,
+  ): CreatedBusinessMessage {
     const user = this.state.users.get(conversation.userId);
     if (!user) throw new NotFoundException(`no user ${conversation.userId}`);
-    message.webhook = messageWebhook(this.config, business, user, message, businessSource);
-    const created = { conversationId: conversation.conversationId, messageId: message.messageId };
-    // An app the business disconnected no longer hears about it, as on TikTok.
-    if (!business.connected) return { ...created, webhook: 'business_disconnected' };
+    message.webhooks = [messageWebhook(this.config, business, user, message, 'APP', wire)];
     return {
-      ...created,
-      webhook: this.delivery.deliver(message.webhook) ? 'queued' : 'no_callback',
+      conversationId: conversation.conversationId,
+      messageId: message.messageId,
+      webhook: dispatchWebhooks(this.delivery, business, message.webhooks),
     };
   }
 }

@@ -17,6 +17,12 @@ export const newId = {
   businessOpenId: (username: string) => `biz_${stable(username)}`,
   personalOpenId: (username: string) => `per_${stable(username)}`,
   user: (username: string) => `user_${stable(username)}`,
+  // All digits and below 2^53, so it survives being sent as a JSON number.
+  numericUser: (username: string) => String(parseInt(stable(username).slice(0, 13), 16) + 1e15),
+  numericMessage: () => String(7e15 + (parseInt(hex(6), 16) % 1e15)),
+  event: (kind: string) => `${kind}_${hex(10)}`,
+  downloadToken: () => random(24),
+  media: () => `media_${hex(10)}`,
   // TikTok's conversation ids are base64-like and can hold '+': always include one so a client
   // that forgets to encode it in a query string (where '+' means space) fails here, not in prod.
   conversation: () => `conv_${random(9)}+${random(6)}`,

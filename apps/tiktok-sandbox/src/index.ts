@@ -3,11 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { businessApiGate, malformedBodyAnswer, tiktokClockHeader } from './business-api-gate';
+import { saveAfterChanges } from './save-after-changes';
 import { FaultBook } from './faults';
+import { InboundState } from './inbound-state';
 import { LineLogger } from './line-logger';
 import { OutboundState } from './outbound-state';
 import { RateLimits } from './rate-limits';
 import { RunningSandbox, SandboxOptions, resolveConfig } from './options';
+import { SampleMedia } from './sample-media';
+import { SandboxPersistence } from './sandbox-persistence';
 import { SandboxModule } from './sandbox.module';
 import { SandboxState } from './sandbox-state';
 import { Slowdowns } from './slowdowns';
@@ -15,6 +19,8 @@ import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
 
 export type { MessagingCaps, RunningSandbox, SandboxOptions, WebhookRetryOptions } from './options';
+export { SandboxStateFileError } from './sandbox-persistence';
+export type { WireShape } from './wire-shape';
 
 /** Starts a local stand-in for TikTok's OAuth, Business Messaging API and webhook delivery. */
 export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
@@ -26,6 +32,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const delivery = new WebhookDelivery(state, stats, config);
   const outbound = new OutboundState(state);
   const rateLimits = new RateLimits(config.rateLimitPerSecond, state, stats);
+  const inbound = new InboundState(state);
+  const samples = await SampleMedia.load();
+  const persistence = options.stateFile
+    ? new SandboxPersistence(options.stateFile, config.appId, state, outbound, inbound, config.log)
+    : undefined;
+  // Before anything listens: a file that cannot be used stops the start (it is never overwritten).
+  if (persistence?.load()) config.log(`sandbox state restored from ${options.stateFile}`);
 
   const app = await NestFactory.create<NestExpressApplication>(
     SandboxModule.register({
@@ -37,6 +50,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       delivery,
       outbound,
       rateLimits,
+      inbound,
+      samples,
     }),
     new ExpressAdapter(),
     {
@@ -51,6 +66,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   );
   // TikTok's clock, which a test may set off from this machine's (POST /sandbox/clock).
   app.use(tiktokClockHeader(state));
+  if (persistence) app.use(saveAfterChanges(persistence));
   app.use(businessApiGate(stats, faults, slowdowns));
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: false });
@@ -70,7 +86,10 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     authorizeUrl: `${url}/v2/auth/authorize/`,
     close: () => {
       slowdowns.reset();
-      closing ??= delivery.close().then(() => app.close());
+      closing ??= delivery
+        .close()
+        .then(() => app.close())
+        .then(() => persistence?.close());
       return closing;
     },
   };

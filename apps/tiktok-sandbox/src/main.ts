@@ -12,6 +12,8 @@ async function main(): Promise<void> {
     host: process.env.TIKTOK_SANDBOX_HOST,
     appId,
     appSecret,
+    appName: process.env.TIKTOK_SANDBOX_APP_NAME,
+    stateFile: process.env.TIKTOK_SANDBOX_STATE_FILE || undefined,
     log: (line) => console.log(line),
   });
 

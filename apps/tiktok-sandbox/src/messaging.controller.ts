@@ -23,7 +23,12 @@ import { SANDBOX_CONFIG } from './sandbox-config.token';
 import { Account, Conversation, MessageItem, SandboxState, StoredMessage } from './sandbox-state';
 import { SandboxStats } from './stats';
 import { WebhookDelivery } from './webhook-delivery';
-import { messageWebhook } from './webhook-events';
+import { InboundState } from './inbound-state';
+import { eventBlock, messageWebhook } from './webhook-events';
+import { DEFAULT_WIRE_SHAPE, WireWriter } from './wire-shape';
+
+/** History answers use upper-case enums and string ids. */
+const REST_WIRE = new WireWriter({ ...DEFAULT_WIRE_SHAPE, casing: 'rest' });
 
 const CONTENT_LIST_SIZE = 20;
 
@@ -34,7 +39,8 @@ export interface SendMessageData {
 type ConversationType = 'STRANGER' | 'SINGLE';
 
 export interface ConversationListData {
-  conversations: { conversation_id: string; update_time: number }[];
+  /** The time is named `update_time` or `up_time` (or both), as `POST /sandbox/conversation-list` sets. */
+  conversations: { conversation_id: string; update_time?: number; up_time?: number }[];
   has_more: boolean;
   cursor: string;
 }
@@ -46,15 +52,11 @@ interface RestParticipant {
   display_name: string;
 }
 
-/** The typed block of a history message: one per message type, as in webhooks. */
-export type RestContent =
-  | {
-      type: 'TEXT';
-      text: { body: string };
-      referenced_message_info?: { referenced_message_id: string };
-    }
-  | { type: 'IMAGE'; image: { media_id: string } }
-  | { type: 'SHARE_POST'; share_post: { item_id: string; video_id: string; embed_url: string } };
+/**
+ * The typed block of a history message: `type` (upper case) and one block named after it, as in
+ * webhooks (TEXT with `text`, IMAGE with `image`, VIDEO, STICKER, EMOJI, SHARE_POST, TEMPLATE).
+ */
+export type RestContent = { type: string } & Record<string, unknown>;
 
 /** History messages use uppercase enums, unlike webhooks. */
 export type RestMessage = RestContent & {
@@ -97,6 +99,7 @@ export class MessagingController {
     private readonly delivery: WebhookDelivery,
     private readonly outbound: OutboundState,
     private readonly rateLimits: RateLimits,
+    private readonly inbound: InboundState,
   ) {}
 
   @Post('send')
@@ -152,7 +155,7 @@ export class MessagingController {
     const user = this.state.users.get(conversation.userId);
     if (user) {
       const webhook = messageWebhook(this.config, business, user, message, 'API');
-      message.webhook = webhook;
+      message.webhooks = [webhook];
       // TikTok's echo never arrives before the send's own answer here; clients must still cope
       // with either order, but the sandbox keeps this one deterministic.
       afterResponse(response, () => this.delivery.deliver(webhook));
@@ -182,17 +185,22 @@ export class MessagingController {
     const offset = Number(optionalString(params, 'cursor') ?? '0');
     if (!Number.isInteger(offset) || offset < 0) throw invalid('cursor', 'unknown cursor.');
 
+    const timeField = this.inbound.conversationTimeField;
     const matching = [...this.state.conversations.values()]
       .filter((conversation) => conversation.businessId === businessId)
       .filter((conversation) => this.conversationType(conversation) === type)
       .map((conversation) => ({
         conversation_id: conversation.conversationId,
-        update_time: Math.max(0, ...conversation.messages.map((message) => message.timestamp)),
+        time: Math.max(0, ...conversation.messages.map((message) => message.timestamp)),
       }))
-      .sort((a, b) => b.update_time - a.update_time);
+      .sort((a, b) => b.time - a.time);
     const page = matching.slice(offset, offset + limit);
     return ok({
-      conversations: page,
+      conversations: page.map(({ conversation_id, time }) => ({
+        conversation_id,
+        ...(timeField !== 'up_time' ? { update_time: time } : {}),
+        ...(timeField !== 'update_time' ? { up_time: time } : {}),
+      })),
       has_more: offset + limit < matching.length,
       cursor: String(offset + page.length),
     });
@@ -242,10 +250,7 @@ export class MessagingController {
   }
 
   private restContent(message: StoredMessage): RestContent {
-    if (message.type === 'image' && message.mediaId) {
-      return { type: 'IMAGE', image: { media_id: message.mediaId } };
-    }
-    if (message.type === 'share_post' && message.itemId) {
+    if (message.type === 'share_post' && message.itemId && message.from === 'business') {
       const post = this.outbound.posts.get(message.itemId);
       return {
         type: 'SHARE_POST',
@@ -256,13 +261,8 @@ export class MessagingController {
         },
       };
     }
-    return {
-      type: 'TEXT',
-      text: { body: message.text },
-      ...(message.referencedMessageId
-        ? { referenced_message_info: { referenced_message_id: message.referencedMessageId } }
-        : {}),
-    };
+    // Everything else has the webhook's block, with REST's upper-case enums.
+    return eventBlock(message, REST_WIRE) as RestContent;
   }
 
   private conversationType(conversation: Conversation): ConversationType {

@@ -28,6 +28,13 @@ export interface SandboxOptions {
   rateLimitPerSecond?: number;
   /** TikTok's reported message caps (see `MessagingCaps`). */
   messagingCaps?: Partial<MessagingCaps>;
+  /** The app's name on the consent page, as TikTok shows the name registered with the app. Default "Demo Helpdesk". */
+  appName?: string;
+  /**
+   * Keep the state (accounts, tokens, grants, conversations, webhook registration…) in this JSON
+   * file, so a restarted sandbox still knows them. Default: in memory only.
+   */
+  stateFile?: string;
 }
 
 /**
@@ -60,6 +67,7 @@ export interface SandboxConfig {
   webhookRetry: Required<WebhookRetryOptions>;
   rateLimitPerSecond: number;
   messagingCaps: MessagingCaps;
+  appName: string;
   log: (line: string) => void;
 }
 
@@ -81,6 +89,7 @@ export function resolveConfig(options: SandboxOptions): SandboxConfig {
       beforeUserReply: options.messagingCaps?.beforeUserReply ?? 10,
       afterWindow: options.messagingCaps?.afterWindow ?? 3,
     },
+    appName: options.appName?.trim() || 'Demo Helpdesk',
     log: options.log ?? (() => undefined),
   };
 }

@@ -10,7 +10,10 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { pipeline } from 'node:stream';
 import { FaultBook, type FaultRates } from './faults';
+import { InboundState } from './inbound-state';
+import { SAMPLE_CONTENT_TYPES, SampleMedia } from './sample-media';
 import { OutboundState, type SenderActionRecord } from './outbound-state';
 import { Params, asParams } from './params';
 import { RateLimits } from './rate-limits';
@@ -44,6 +47,8 @@ export class OutboundControlController {
     private readonly outbound: OutboundState,
     private readonly faults: FaultBook,
     private readonly rateLimits: RateLimits,
+    private readonly inbound: InboundState,
+    private readonly samples: SampleMedia,
   ) {}
 
   /** Whether the person can receive IMAGE messages (TikTok limits them by region). Default yes. */
@@ -73,9 +78,19 @@ export class OutboundControlController {
     return { itemId: post.itemId, shareUrl: post.shareUrl, embedUrl: post.embedUrl };
   }
 
-  /** The bytes of an uploaded image, as the person's phone shows it. */
+  /**
+   * The bytes of an uploaded image, as the person's phone shows it, or of an image or video a
+   * person sent (no token needed: this is the sandbox's side door, not TikTok's CDN).
+   */
   @Get('media/:mediaId')
   media(@Param('mediaId') mediaId: string, @Res() response: Response): void {
+    const received = this.inbound.media.get(mediaId);
+    if (received) {
+      response.status(200).type(SAMPLE_CONTENT_TYPES[received.format]);
+      response.setHeader('Content-Length', String(received.size));
+      pipeline(this.samples.stream(received.format, received.size), response, () => undefined);
+      return;
+    }
     const media = this.outbound.media.get(mediaId);
     if (!media) throw new NotFoundException(`no media ${mediaId}`);
     response.status(200).type(media.contentType).send(media.bytes);

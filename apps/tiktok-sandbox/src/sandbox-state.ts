@@ -17,10 +17,48 @@ export interface TikTokUser {
   userId: string;
   username: string;
   displayName: string;
+  /** In the EEA, Switzerland or the UK: TikTok then sends only the stripped im_receive_msg_eu. */
+  eea?: boolean;
 }
 
-/** What a person sees in the conversation: a text, or an item the business sent through the API. */
-export type StoredMessageType = 'text' | 'image' | 'share_post';
+/**
+ * What a person sees in the conversation. The business sends texts, images and shared posts
+ * through the API; a person can also send videos, stickers, emoji, template (button) replies, and
+ * types the sandbox does not know (any other string, as TikTok adds types).
+ */
+export type StoredMessageType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'sticker'
+  | 'emoji'
+  | 'share_post'
+  | 'template'
+  | (string & NonNullable<unknown>);
+
+/** A template card: what a button reply answers, or a card TikTok's auto-messages send. */
+export interface TemplateCard {
+  type: string;
+  title: string;
+  buttons: { text: string; type: string; id: string }[];
+}
+
+/** The parts of a person's message that only some types carry. */
+export interface InboundDetails {
+  /** A sticker's or an emoji's URL (TikTok's CDN; here the sandbox's). */
+  url?: string;
+  /** A share_post's embed_url is left out when false (TikTok sometimes sends only video_id). */
+  withEmbedUrl?: boolean;
+  template?: TemplateCard;
+  /** A button tapped on a card: `reply_source_payload` of the reply. */
+  replySourcePayload?: string;
+  /** The block of a type the sandbox does not know, sent as `{ [type]: payload }`. */
+  payload?: unknown;
+  /** `is_follower`: whether the person follows the business (sent only when set). */
+  isFollower?: boolean;
+  /** `auto_message_type`: a message TikTok's auto-messages sent (a welcome message…). */
+  autoMessageType?: string;
+}
 
 export interface StoredMessage {
   messageId: string;
@@ -35,10 +73,15 @@ export interface StoredMessage {
   itemId?: string;
   /** The message a quote reply answers. */
   referencedMessageId?: string;
+  /** What only some of a person's message types carry. */
+  inbound?: InboundDetails;
   /** Milliseconds, like TikTok's message timestamps. */
   timestamp: number;
-  /** The exact webhook sent for this message, kept so a redelivery can repeat its bytes. */
-  webhook?: PreparedWebhook;
+  /**
+   * The exact webhooks sent for this message (two when both the normal and the EEA event went
+   * out), kept so a redelivery can repeat their bytes.
+   */
+  webhooks?: PreparedWebhook[];
 }
 
 export interface PreparedWebhook {
@@ -97,8 +140,11 @@ export interface TokenLifetimes {
 /** The typed part of a stored message; a plain text unless the business sent something else. */
 export type MessageItem = Pick<
   StoredMessage,
-  'type' | 'mediaId' | 'itemId' | 'referencedMessageId'
->;
+  'type' | 'mediaId' | 'itemId' | 'referencedMessageId' | 'inbound'
+> & {
+  /** A given id (all digits, for a person whose ids go out as JSON numbers); default a fresh one. */
+  messageId?: string;
+};
 
 export const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
 
@@ -170,10 +216,14 @@ export class SandboxState {
     return account;
   }
 
-  createUser(username: string, displayName: string): TikTokUser {
+  createUser(username: string, displayName: string, numericId = false): TikTokUser {
     const existing = [...this.users.values()].find((user) => user.username === username);
     if (existing) return existing;
-    const user: TikTokUser = { userId: newId.user(username), username, displayName };
+    const user: TikTokUser = {
+      userId: numericId ? newId.numericUser(username) : newId.user(username),
+      username,
+      displayName,
+    };
     this.users.set(user.userId, user);
     return user;
   }
@@ -276,13 +326,14 @@ export class SandboxState {
     timestamp: number = this.now(),
     item: MessageItem = { type: 'text' },
   ): StoredMessage {
+    const { messageId, ...typed } = item;
     const message: StoredMessage = {
-      messageId: newId.message(),
+      messageId: messageId ?? newId.message(),
       conversationId: conversation.conversationId,
       from,
       text,
       timestamp,
-      ...item,
+      ...typed,
     };
     conversation.messages.push(message);
     conversation.messages.sort((a, b) => a.timestamp - b.timestamp);

@@ -4,6 +4,11 @@ import { BusinessApiController } from './business-api.controller';
 import { ControlController } from './control.controller';
 import { DiagnosticsControlController } from './diagnostics-control.controller';
 import { FaultBook } from './faults';
+import { PersonEventsController } from './person-events.controller';
+import { PersonMessagesController } from './person-messages.controller';
+import { InboundState } from './inbound-state';
+import { MediaCdnController, MediaDownloadController } from './media-download.controller';
+import { SampleMedia } from './sample-media';
 import { MessagingController } from './messaging.controller';
 import { OAuthController } from './oauth.controller';
 import { OutboundApiController } from './outbound-api.controller';
@@ -26,6 +31,8 @@ export interface SandboxParts {
   delivery: WebhookDelivery;
   outbound: OutboundState;
   rateLimits: RateLimits;
+  inbound: InboundState;
+  samples: SampleMedia;
 }
 
 /** Every sandbox gets its own instances, so several can run in one process (one per test). */
@@ -43,6 +50,10 @@ export class SandboxModule {
         OutboundApiController,
         OutboundControlController,
         DiagnosticsControlController,
+        PersonMessagesController,
+        PersonEventsController,
+        MediaDownloadController,
+        MediaCdnController,
       ],
       providers: [
         { provide: SANDBOX_CONFIG, useValue: parts.config },
@@ -53,6 +64,8 @@ export class SandboxModule {
         { provide: WebhookDelivery, useValue: parts.delivery },
         { provide: OutboundState, useValue: parts.outbound },
         { provide: RateLimits, useValue: parts.rateLimits },
+        { provide: InboundState, useValue: parts.inbound },
+        { provide: SampleMedia, useValue: parts.samples },
       ],
     };
   }

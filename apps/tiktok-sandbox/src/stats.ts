@@ -41,6 +41,11 @@ export interface StatsSnapshot {
   uploads: number;
   /** Successful revokes per business. */
   revokesByBusiness: Record<string, number>;
+  /**
+   * media/download: `urls` handed out; download URL fetches `served` (bytes sent, whether or not
+   * the client read them all) and `refused` (unknown, expired, or a missing or wrong x-user).
+   */
+  mediaDownloads: { urls: number; served: number; refused: number };
 }
 
 const RECENT_ATTEMPTS_KEPT = 100;
@@ -74,6 +79,7 @@ export class SandboxStats {
       sendsByType: {},
       uploads: 0,
       revokesByBusiness: {},
+      mediaDownloads: { urls: 0, served: 0, refused: 0 },
     };
   }
 
@@ -110,6 +116,10 @@ export class SandboxStats {
     this.snapshotData.revokes++;
     const byBusiness = this.snapshotData.revokesByBusiness;
     byBusiness[businessId] = (byBusiness[businessId] ?? 0) + 1;
+  }
+
+  countMediaDownload(outcome: 'urls' | 'served' | 'refused'): void {
+    this.snapshotData.mediaDownloads[outcome]++;
   }
 
   deliveryStarted(): void {

@@ -11,10 +11,26 @@ describe('TiktokJobScheduler', () => {
     const registry = new SchedulerRegistry();
     const scheduler = new TiktokJobScheduler(registry);
     scheduler.schedule(TiktokChannelJobs.TokenRefresh, 60, async () => undefined);
+    scheduler.onApplicationBootstrap();
 
     expect(registry.getIntervals()).toEqual(['tiktok-channel:token-refresh']);
     await scheduler.onModuleDestroy();
     expect(registry.getIntervals()).toEqual([]);
+  });
+
+  it('starts no timer before the application has bootstrapped', async () => {
+    const registry = new SchedulerRegistry();
+    const scheduler = new TiktokJobScheduler(registry);
+    const run = jest.fn(async () => undefined);
+    scheduler.schedule(TiktokChannelJobs.TokenRefresh, 1, run);
+
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(run).not.toHaveBeenCalled();
+    expect(registry.getIntervals()).toEqual([]);
+    scheduler.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(run).toHaveBeenCalledTimes(1);
+    await scheduler.onModuleDestroy();
   });
 
   it('runs at the configured cadence and never starts a run while the last one is going', async () => {
@@ -22,6 +38,7 @@ describe('TiktokJobScheduler', () => {
     let finish: () => void = () => undefined;
     const run = jest.fn(() => new Promise<void>((resolve) => (finish = resolve)));
     scheduler.schedule(TiktokChannelJobs.InboundSweep, 7, run);
+    scheduler.onApplicationBootstrap();
 
     await jest.advanceTimersByTimeAsync(6_999);
     expect(run).toHaveBeenCalledTimes(0);
@@ -41,6 +58,7 @@ describe('TiktokJobScheduler', () => {
     const scheduler = new TiktokJobScheduler(new SchedulerRegistry());
     const run = jest.fn().mockRejectedValueOnce(new Error('db down')).mockResolvedValue(undefined);
     scheduler.schedule(TiktokChannelJobs.InboundSweep, 1, run);
+    scheduler.onApplicationBootstrap();
 
     await jest.advanceTimersByTimeAsync(2_000);
     expect(run).toHaveBeenCalledTimes(2);
@@ -62,6 +80,7 @@ describe('TiktokJobScheduler', () => {
     const first = new TiktokJobScheduler(registry);
     const second = new TiktokJobScheduler(registry);
     first.schedule(TiktokChannelJobs.TokenRefresh, 60, async () => 0);
+    first.onApplicationBootstrap();
 
     expect(() => second.schedule(TiktokChannelJobs.TokenRefresh, 60, async () => 0)).toThrow(
       /already scheduled: TiktokChannelModule is registered twice/,
@@ -74,6 +93,7 @@ describe('TiktokJobScheduler', () => {
     const scheduler = new TiktokJobScheduler(registry);
     const run = jest.fn(async () => undefined);
     scheduler.schedule(TiktokChannelJobs.TokenRefresh, 1, run);
+    scheduler.onApplicationBootstrap();
 
     registry.deleteInterval(TiktokChannelJobs.TokenRefresh);
     await jest.advanceTimersByTimeAsync(5_000);

@@ -37,6 +37,7 @@ const claimedNames = new WeakMap<SchedulerRegistry, Set<string>>();
 export class TiktokJobScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TiktokChannel');
   private readonly jobs: ScheduledJob[] = [];
+  private bootstrapped = false;
 
   constructor(@Optional() private readonly registry?: SchedulerRegistry) {}
 
@@ -57,10 +58,14 @@ export class TiktokJobScheduler implements OnApplicationBootstrap, OnModuleDestr
       );
     }
     claimed.add(name);
-    this.jobs.push({ name, intervalSeconds, run, timer: null, running: null });
+    const job: ScheduledJob = { name, intervalSeconds, run, timer: null, running: null };
+    this.jobs.push(job);
+    // A job asked for after bootstrap (a late provider) starts at once.
+    if (this.bootstrapped) this.start(job);
   }
 
   onApplicationBootstrap(): void {
+    this.bootstrapped = true;
     for (const job of this.jobs) this.start(job);
   }
 
