@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -11,6 +9,7 @@ import {
   tiktokChannelEntities,
   tiktokChannelMigrations,
 } from 'tiktok-channel';
+import { defaultAttachmentsDirectory } from './attachments/attachments.constants';
 import { HelpdeskAttachmentsModule } from './attachments/helpdesk-attachments.module';
 import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
 import type { HelpdeskConfig } from './helpdesk-config';
@@ -53,7 +52,7 @@ export class HelpdeskModule {
         EventEmitterModule.forRoot(),
         // Before the channel: its port adapter stores inbound attachments through this module.
         HelpdeskAttachmentsModule.forRoot({
-          directory: config.attachmentsDirectory ?? join(tmpdir(), 'tiktok-helpdesk-attachments'),
+          directory: config.attachmentsDirectory ?? defaultAttachmentsDirectory(),
         }),
         // The channel's token refresh and inbound sweeps run on the host's scheduler.
         ScheduleModule.forRoot(),
