@@ -71,7 +71,8 @@ function row(body: Buffer): unknown[] {
     envelope = null;
   }
   const digestKey = () => `raw:${createHash('sha256').update(body).digest('hex')}`;
-  if (!envelope) return [digestKey(), 'unreadable', null, null, null, rawText, null, 'ignored'];
+  // raw_body is bytea, as in the library: the bytes as received.
+  if (!envelope) return [digestKey(), 'unreadable', null, null, null, body, null, 'ignored'];
 
   const event = text(envelope.event) ?? 'unknown';
   const businessId = text(envelope.user_openid);
@@ -106,7 +107,7 @@ function row(body: Buffer): unknown[] {
     businessId,
     conversationId,
     timestamp,
-    rawText,
+    body,
     contentJson,
     handled ? 'pending' : 'ignored',
   ];

@@ -50,8 +50,8 @@ describe('A conversation whose oldest event another worker has claimed', () => {
   }
 
   it('waits for that worker instead of handing the host a later message first', async () => {
-    await store('first', 1000);
-    await store('second', 2000);
+    await store('first', 1764000001000);
+    await store('second', 1764000002000);
     const processor = host.app.get(InboundProcessor);
 
     // The other worker holds the older event, as it does between its claim and the lock.

@@ -6,6 +6,9 @@ import { eventually, followRedirects } from '../support/e2e-harness';
 import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
 import { SandboxControl } from '../support/sandbox-control';
 
+/** A realistic TikTok time (ms): timestamps before 2000 are taken as wrong and replaced. */
+const T0 = 1764000000000;
+
 describe('Inbound processing, seen from the host port', () => {
   let host: LibraryHost;
   let businessId: string;
@@ -64,22 +67,22 @@ describe('Inbound processing, seen from the host port', () => {
   it('hands a received message to the host as contact, conversation and incoming message', async () => {
     expect(
       await host.deliver(
-        webhookEnvelope('im_receive_msg', businessId, message('c1', 'm1', 1000, 'hi')),
+        webhookEnvelope('im_receive_msg', businessId, message('c1', 'm1', T0 + 1000, 'hi')),
       ),
     ).toBe(200);
     await processor.settle();
     const [appended] = host.port.appended() as InboundMessage[];
     expect(appended).toMatchObject({ direction: 'incoming', tiktokMessageId: 'm1', content: 'hi' });
-    expect(appended.sentAt.getTime()).toBe(1000);
+    expect(appended.sentAt.getTime()).toBe(T0 + 1000);
     expect((await eventRow('m1')).status).toBe('processed');
   });
 
   it('processes the events of a conversation in TikTok order even when they were stored out of order', async () => {
     const store = host.app.get(WebhookEventStore);
     for (const [id, ts] of [
-      ['o3', 3000],
-      ['o1', 1000],
-      ['o2', 2000],
+      ['o3', T0 + 3000],
+      ['o1', T0 + 1000],
+      ['o2', T0 + 2000],
     ] as const) {
       const raw = Buffer.from(
         JSON.stringify(
@@ -95,7 +98,7 @@ describe('Inbound processing, seen from the host port', () => {
   it('keeps an event the host failed to take and retries it until the host takes it', async () => {
     host.port.failNextAppends = 1;
     await host.deliver(
-      webhookEnvelope('im_receive_msg', businessId, message('c2', 'retry-1', 5000, 'again')),
+      webhookEnvelope('im_receive_msg', businessId, message('c2', 'retry-1', T0 + 5000, 'again')),
     );
     await processor.settle();
     expect(await eventRow('retry-1')).toMatchObject({
@@ -118,7 +121,7 @@ describe('Inbound processing, seen from the host port', () => {
     const envelope = webhookEnvelope(
       'im_receive_msg',
       businessId,
-      message('c3', 'outage-1', 6000, 'are you up?'),
+      message('c3', 'outage-1', T0 + 6000, 'are you up?'),
     );
     await host.db.query(`ALTER TABLE tiktok_webhook_events RENAME TO tiktok_webhook_events_away`);
     try {
@@ -136,7 +139,7 @@ describe('Inbound processing, seen from the host port', () => {
       webhookEnvelope(
         'im_send_msg',
         businessId,
-        message('c1', 'typed-in-app', 7000, 'from my phone', true),
+        message('c1', 'typed-in-app', T0 + 7000, 'from my phone', true),
       ),
     );
     await processor.settle();
@@ -158,7 +161,7 @@ describe('Inbound processing, seen from the host port', () => {
       webhookEnvelope(
         'im_send_msg',
         businessId,
-        message('c1', 'echo-first', 8000, 'on its way', true),
+        message('c1', 'echo-first', T0 + 8000, 'on its way', true),
       ),
     );
     await processor.settle();

@@ -76,7 +76,10 @@ describe('Retention', () => {
   }
 
   async function events(): Promise<Map<string, { raw_body: string; content: unknown }>> {
-    const { rows } = await host.db.query(`SELECT id, raw_body, content FROM tiktok_webhook_events`);
+    // raw_body is bytea (the bytes exactly as TikTok sent them): read it back as text here.
+    const { rows } = await host.db.query(
+      `SELECT id, convert_from(raw_body, 'UTF8') AS raw_body, content FROM tiktok_webhook_events`,
+    );
     return new Map(rows.map((row) => [row.id, { raw_body: row.raw_body, content: row.content }]));
   }
 
@@ -139,6 +142,7 @@ describe('Retention', () => {
       webhookEventsDeleted: 5,
       parkedEventsDeleted: 1,
       outboundMessagesDeleted: 3,
+      outboundRequestsDeleted: 0,
       oauthStatesDeleted: 1,
     });
     const left = await events();
@@ -154,6 +158,47 @@ describe('Retention', () => {
     );
     const states = await host.db.query(`SELECT nonce FROM tiktok_oauth_states`);
     expect(states.rows.map((row) => row.nonce).sort()).toEqual([inGrace, live].sort());
+  });
+
+  it('deletes a message status only once it is final, reported, old and without parts', async () => {
+    async function request(
+      status: string,
+      reported: string | null,
+      daysAgo: number,
+      withPart = false,
+    ): Promise<string> {
+      const id = `r${++sequence}`;
+      await host.db.query(
+        `INSERT INTO tiktok_outbound_requests (host_message_id, account_id, conversation_id, status,
+            reported_status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, now() - make_interval(days => $6), now() - make_interval(days => $6))`,
+        [id, accountId, conversationId, status, reported, daysAgo],
+      );
+      if (withPart) {
+        await host.db.query(
+          `INSERT INTO tiktok_outbound_messages (account_id, conversation_id, host_message_id,
+              part_index, message_type, body, status)
+           VALUES ($1, $2, $3, 0, 'TEXT', 'hello', 'pending')`,
+          [accountId, conversationId, id],
+        );
+      }
+      return id;
+    }
+    const gone = [await request('sent', 'sent', 31), await request('failed', 'failed', 31)];
+    const kept = [
+      await request('sent', 'pending', 31), // the host was never told it was sent
+      await request('pending', 'pending', 31),
+      await request('sent', 'sent', 29),
+      await request('sent', 'sent', 31, true), // a part of it is still there
+    ];
+
+    const run = await retention.run();
+
+    expect(run.outboundRequestsDeleted).toBe(2);
+    const { rows } = await host.db.query(`SELECT host_message_id FROM tiktok_outbound_requests`);
+    const left = rows.map((row) => row.host_message_id);
+    expect(left.sort()).toEqual([...kept].sort());
+    expect(left).not.toEqual(expect.arrayContaining(gone));
   });
 
   it('drops the body of an event processed late on a later run', async () => {

@@ -180,7 +180,7 @@ describe('The inbound sweep at its configured cadence', () => {
         `INSERT INTO tiktok_webhook_events (dedupe_key, event, business_id, tiktok_conversation_id,
            event_timestamp, raw_body, content)
          VALUES ('im_receive_msg:biz_swept:msg_swept', 'im_receive_msg', 'biz_swept', 'conv_swept', $1, $2, $3)`,
-        [content.timestamp, JSON.stringify(envelope), JSON.stringify(content)],
+        [content.timestamp, Buffer.from(JSON.stringify(envelope)), JSON.stringify(content)],
       );
 
       const message = await eventually(

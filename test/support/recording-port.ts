@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type {
+  ConversationNote,
   EchoMessage,
+  InboundAttachmentUpload,
   InboundMessage,
+  MessageReaction,
   TiktokAccountStatus,
   TiktokHelpdeskPort,
 } from '../../libs/tiktok-channel/src';
+
+export interface StoredAttachment {
+  kind: InboundAttachmentUpload['kind'];
+  contentType: string;
+  fileName: string;
+  declaredSize?: number;
+  bytes: Buffer;
+}
 
 type PortCall = { method: keyof TiktokHelpdeskPort; args: unknown };
 
@@ -16,6 +27,8 @@ type PortCall = { method: keyof TiktokHelpdeskPort; args: unknown };
 @Injectable()
 export class RecordingPort implements TiktokHelpdeskPort {
   static instances: RecordingPort[] = [];
+  /** Every appendMessage call of every instance, in call order: one host seen by many processes. */
+  static appendLog: Array<InboundMessage | EchoMessage> = [];
   readonly calls: PortCall[] = [];
   readonly messages = new Map<string, { id: string; message: InboundMessage | EchoMessage }>();
   readonly statuses: Array<{ messageId: string; status: string; reason?: string }> = [];
@@ -24,6 +37,13 @@ export class RecordingPort implements TiktokHelpdeskPort {
   private readonly conversations = new Map<string, string>();
   /** Makes the next n appendMessage calls throw, as a host outage would. */
   failNextAppends = 0;
+  /** appendMessage throws for these TikTok message ids, until removed. */
+  readonly failingMessageIds = new Set<string>();
+  /** storeAttachment throws this many times, as a host's storage outage would. */
+  failNextStores = 0;
+  readonly attachments = new Map<string, StoredAttachment>();
+  readonly reactions: MessageReaction[] = [];
+  readonly notes = new Map<string, ConversationNote>();
 
   constructor() {
     RecordingPort.instances.push(this);
@@ -51,6 +71,10 @@ export class RecordingPort implements TiktokHelpdeskPort {
 
   async appendMessage(m: InboundMessage | EchoMessage) {
     this.calls.push({ method: 'appendMessage', args: m });
+    RecordingPort.appendLog.push(m);
+    if (this.failingMessageIds.has(m.tiktokMessageId)) {
+      throw new Error(`host refuses ${m.tiktokMessageId}`);
+    }
     if (this.failNextAppends > 0) {
       this.failNextAppends--;
       throw new Error('host database unavailable');
@@ -70,6 +94,44 @@ export class RecordingPort implements TiktokHelpdeskPort {
   async onAccountStatus(s: Parameters<TiktokHelpdeskPort['onAccountStatus']>[0]) {
     this.calls.push({ method: 'onAccountStatus', args: s });
     this.accountStatuses.push({ inboxId: s.inboxId, status: s.status });
+  }
+
+  /** Reads the stream like a host writing a file would, and refuses more than `maxBytes`. */
+  async storeAttachment(a: InboundAttachmentUpload) {
+    this.calls.push({ method: 'storeAttachment', args: { ...a, body: undefined } });
+    if (this.failNextStores > 0) {
+      this.failNextStores--;
+      (a.body as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new Error('host storage unavailable');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of a.body) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      size += bytes.length;
+      if (size > a.maxBytes) throw new Error('attachment over maxBytes');
+      chunks.push(bytes);
+    }
+    const key = `${a.tiktokMessageId}/${a.index}`;
+    this.attachments.set(key, {
+      kind: a.kind,
+      contentType: a.contentType,
+      fileName: a.fileName,
+      declaredSize: a.declaredSize,
+      bytes: Buffer.concat(chunks),
+    });
+    return { url: `/files/${encodeURIComponent(key)}`, size };
+  }
+
+  async applyReaction(r: MessageReaction) {
+    this.calls.push({ method: 'applyReaction', args: r });
+    this.reactions.push(r);
+    return { applied: this.messages.has(r.tiktokMessageId) };
+  }
+
+  async appendNote(n: ConversationNote) {
+    this.calls.push({ method: 'appendNote', args: n });
+    this.notes.set(n.key, n);
   }
 
   appended(): Array<InboundMessage | EchoMessage> {

@@ -5,7 +5,14 @@ import { TiktokHealthIndicator } from './diagnostics/tiktok-health.indicator';
 import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
 import { TiktokEventPublisher } from './host/tiktok-event-publisher';
+import { ConversationLink } from './inbound/conversation-link';
+import { EeaFetch } from './inbound/eea-fetch';
 import { InboundHandlers } from './inbound/inbound-handlers';
+import { InboundMedia } from './inbound/inbound-media';
+import { InboundParking } from './inbound/inbound-parking';
+import { InboundReactions } from './inbound/inbound-reactions';
+import { InboundReceipts } from './inbound/inbound-receipts';
+import { InboundReferrals } from './inbound/inbound-referrals';
 import { InboundProcessor } from './inbound/inbound-processor.service';
 import { InboundSweeperCron } from './inbound/inbound-sweeper.cron';
 import { TiktokJobScheduler } from './jobs/tiktok-job-scheduler';
@@ -44,6 +51,8 @@ import { TokenRefreshCron } from './tokens/token-refresh.cron';
 import { TiktokTokenService } from './tokens/tiktok-token.service';
 import { TiktokWebhookController } from './webhook/webhook.controller';
 import { WebhookEventStore } from './webhook/webhook-event.store';
+import { WebhookIntake } from './webhook/webhook-intake.service';
+import { WebhookBodyParserBridge } from './webhook/webhook-body-parser.bridge';
 import { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
 import type { DynamicModule } from '@nestjs/common';
 
@@ -86,6 +95,15 @@ import type { DynamicModule } from '@nestjs/common';
     OauthStateService,
     TiktokConnectService,
     WebhookEventStore,
+    WebhookIntake,
+    WebhookBodyParserBridge,
+    ConversationLink,
+    InboundMedia,
+    InboundReactions,
+    InboundReceipts,
+    InboundReferrals,
+    EeaFetch,
+    InboundParking,
     InboundHandlers,
     InboundProcessor,
     InboundSweeperCron,

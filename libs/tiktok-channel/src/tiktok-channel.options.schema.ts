@@ -225,6 +225,15 @@ export class TiktokChannelOptionsSchema {
 
   @IsFiniteInRange(1024, 1024 * 1024 * 1024, 'bytes', { integer: true })
   maxAttachmentBytes: number;
+
+  @IsFiniteInRange(1024, 4 * 1024 * 1024 * 1024, 'bytes', { integer: true })
+  maxInboundAttachmentBytes: number;
+
+  @IsFiniteInRange(1024, 100 * 1024 * 1024, 'bytes', { integer: true })
+  maxWebhookBytes: number;
+
+  @IsFiniteInRange(0, 24 * 30, 'hours')
+  earlyWebhookRetentionHours: number;
   @IsOptional()
   @IsServiceUrl()
   webhookCallbackUrl?: string;

@@ -22,7 +22,7 @@ export interface TiktokRetentionOptions {
   webhookEventDays?: number;
   /** Parked (`failed`) webhook events, kept whole for a person to look at, are deleted this long after they arrived. Default 30. */
   parkedEventDays?: number;
-  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created. Default 30. */
+  /** Sent, failed and read outbound message parts (with their text) are deleted this long after they were created; a message's final status row goes with its last part once the host has been told. Default 30. */
   outboundMessageDays?: number;
 }
 
@@ -129,6 +129,23 @@ export interface TiktokChannelModuleOptions {
   capabilitiesTtlSeconds?: number;
   /** Largest attachment read from bytes, a stream or a URL, before conversion. Default 25 MB. */
   maxAttachmentBytes?: number;
+  /**
+   * Largest inbound attachment (image, video) downloaded from TikTok and streamed to the host's
+   * `storeAttachment`; a larger one reaches the host without bytes, with the reason. Default 50 MB.
+   */
+  maxInboundAttachmentBytes?: number;
+  /**
+   * Largest webhook body the library reads itself (bodies with a content type the host's body
+   * parser does not take, such as `text/plain`); larger ones get 413. Bodies the host's JSON parser
+   * reads are bound by that parser's `limit`. Default 1 MB.
+   */
+  maxWebhookBytes?: number;
+  /**
+   * How long events for a business that is not connected (yet) are kept waiting: when it connects
+   * within this time they are processed, in order, as if they had just arrived; after it they are
+   * ignored. TikTok may deliver before the connection completes. 0 ignores them at once. Default 24.
+   */
+  earlyWebhookRetentionHours?: number;
   /**
    * Where TikTok should deliver webhooks: your public URL plus `/tiktok/webhook`. The diagnostics
    * compare TikTok's registration with it, and `TiktokWebhookRegistrar.ensureRegistered()`

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { tiktokChannelMigrations } from '../persistence';
+import { WAITING_FOR_CONNECT } from '../inbound/inbound-constants';
 import { queryRows } from '../persistence/sql';
 import type { TiktokDiagnosticCheck } from './tiktok-diagnostic.types';
 
@@ -104,9 +105,11 @@ export async function eventStats(dataSource: DataSource): Promise<EventStats> {
             min(received_at) FILTER (WHERE status = 'failed') AS oldest_parked,
             (array_agg(last_error ORDER BY id DESC) FILTER (WHERE status = 'failed'))[1] AS parked_error,
             count(*) FILTER (WHERE status = 'pending'
-              AND received_at < now() - make_interval(mins => $1))::int AS late_pending
+              AND received_at < now() - make_interval(mins => $1)
+              -- kept on purpose for a business that has not connected yet: not a stall
+              AND last_error IS DISTINCT FROM $2)::int AS late_pending
        FROM tiktok_webhook_events GROUP BY business_id`,
-    [LATE_PENDING_MINUTES],
+    [LATE_PENDING_MINUTES, WAITING_FOR_CONNECT],
   );
   const stats: EventStats = {
     lastReceivedAt: null,

@@ -1,4 +1,9 @@
-import type { FailureReason, OutboundPartStatus, TiktokAccountView } from './helpdesk-port';
+import type {
+  FailureReason,
+  MessageReaction,
+  OutboundPartStatus,
+  TiktokAccountView,
+} from './helpdesk-port';
 
 /**
  * Events for the host's automation (`@nestjs/event-emitter`). They are emitted after the library's
@@ -18,6 +23,12 @@ export const TiktokEvents = {
   MessageSent: 'tiktok.message.sent',
   MessageFailed: 'tiktok.message.failed',
   MessageRead: 'tiktok.message.read',
+  /** A reaction was added to or removed from a message (never a new message). */
+  MessageReaction: 'tiktok.message.reaction',
+  /** The customer came from an ad, a post or a tiktok.me link (`im_referral_msg`). */
+  ConversationReferral: 'tiktok.conversation.referral',
+  /** An inbound event failed every attempt and was set aside; later events went on. */
+  InboundEventParked: 'tiktok.inbound.event_parked',
 } as const;
 
 export interface AccountConnectedEvent {
@@ -123,4 +134,31 @@ export interface MessageReadEvent {
   inboxId: string;
   conversationId: string;
   readAt: Date;
+}
+
+/** `applied`: the host's `applyReaction` found the message (false without that method). */
+export interface MessageReactionEvent extends MessageReaction {
+  applied: boolean;
+}
+
+export interface ConversationReferralEvent {
+  inboxId: string;
+  conversationId: string;
+  tiktokConversationId: string;
+  /** TikTok's referral fields as sent (ad id, post id, source, link, ...). */
+  referral: Record<string, string | number | boolean | null>;
+  at: Date;
+}
+
+export interface InboundEventParkedEvent {
+  /** The library's id of the stored webhook (`tiktok_webhook_events.id`). */
+  eventId: string;
+  event: string;
+  businessId: string;
+  tiktokConversationId: string | null;
+  tiktokMessageId: string | null;
+  /** Null when the conversation never reached the host. */
+  inboxId: string | null;
+  conversationId: string | null;
+  error: string;
 }

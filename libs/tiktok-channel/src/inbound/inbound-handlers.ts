@@ -1,28 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
+import {
+  TIKTOK_HELPDESK_PORT,
+  type EchoMessage,
+  type InboundMessage,
+  type TiktokHelpdeskPort,
+} from '../host/helpdesk-port';
 import {
   TiktokEvents,
   type ConversationOpenedEvent,
-  type MessageReadEvent,
   type MessageReceivedEvent,
 } from '../host/tiktok-events';
 import { queryRows } from '../persistence/sql';
-import { block, str } from './content-fields';
-import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
+import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
+import { WAITING_FOR_CONNECT } from './inbound-constants';
+import { ConversationLink } from './conversation-link';
+import { EeaFetch } from './eea-fetch';
+import {
+  eventTime,
+  type HandlerVerdict,
+  type InboundAccount,
+  type InboundEventRow,
+  type Publication,
+} from './inbound-event';
+import { InboundMedia } from './inbound-media';
+import { InboundReactions } from './inbound-reactions';
+import { InboundReceipts } from './inbound-receipts';
+import { InboundReferrals } from './inbound-referrals';
 import { toHostContent } from './message-content';
+import { readTiktokMessage, type TiktokMessageView } from './tiktok-message';
 
-interface AccountRow {
+export interface AccountRow {
   id: string;
   host_inbox_id: string | null;
-}
-
-interface ConversationRow {
-  id: string;
-  host_inbox_id: string;
-  host_contact_id: string;
-  host_conversation_id: string;
-  last_inbound_at: Date | null;
 }
 
 /** How long an unfinished send of ours may hold back an unmatched echo before it is taken as foreign. */
@@ -31,74 +41,140 @@ const PENDING_SEND_WINDOW_SECONDS = 120;
 /** One method per handled webhook event; all library writes go through the caller's transaction. */
 @Injectable()
 export class InboundHandlers {
-  constructor(@Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort) {}
+  constructor(
+    @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
+    private readonly conversations: ConversationLink,
+    private readonly media: InboundMedia,
+    private readonly reactions: InboundReactions,
+    private readonly receipts: InboundReceipts,
+    private readonly referrals: InboundReferrals,
+    private readonly eea: EeaFetch,
+    @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
+  ) {}
 
+  /**
+   * `accounts` caches the account lookup for a run of one conversation's events (one business):
+   * one query per run instead of one per event.
+   */
   async handle(
     manager: EntityManager,
     event: InboundEventRow,
     out: Publication[],
+    accounts: Map<string, AccountRow | null> = new Map(),
   ): Promise<HandlerVerdict> {
-    const [account] = await queryRows<AccountRow>(
-      manager,
-      `SELECT id, host_inbox_id FROM tiktok_accounts WHERE business_id = $1`,
-      [event.business_id],
-    );
-    if (!account?.host_inbox_id)
-      return { outcome: 'ignored', note: 'no connected account for this business' };
+    let row = accounts.get(event.business_id);
+    if (row === undefined) {
+      [row = null] = await queryRows<AccountRow>(
+        manager,
+        `SELECT id, host_inbox_id FROM tiktok_accounts WHERE business_id = $1`,
+        [event.business_id],
+      );
+      accounts.set(event.business_id, row);
+    }
+    if (!row?.host_inbox_id) return this.notConnected(event);
+    const account: InboundAccount = {
+      id: row.id,
+      businessId: event.business_id,
+      inboxId: row.host_inbox_id,
+    };
     switch (event.event) {
       case 'im_receive_msg':
-        return this.received(
-          manager,
-          event,
-          { id: account.id, inboxId: account.host_inbox_id },
-          out,
-        );
       case 'im_send_msg':
-        return this.sent(manager, event, { id: account.id, inboxId: account.host_inbox_id });
+        return this.message(manager, event, account, out);
       case 'im_mark_read_msg':
-        return this.read(manager, event, account.id, out);
+        return this.receipts.read(manager, event, account, out);
+      case 'im_referral_msg':
+        return this.referrals.referral(manager, event, account, out);
+      case 'im_receive_msg_eu':
+        return this.eea.fetch(manager, event, account);
+      case 'history_gap':
+        return this.eea.gap(manager, event, account);
       default:
         return { outcome: 'ignored', note: `event ${event.event} is not handled` };
     }
   }
 
+  /**
+   * TikTok may deliver before the business finishes connecting: the event waits (with the rest of
+   * its conversation, in order) until the business connects, for `earlyWebhookRetentionHours`.
+   */
+  private notConnected(event: InboundEventRow): HandlerVerdict {
+    const keepUntil =
+      new Date(event.received_at).getTime() + this.config.earlyWebhookRetentionHours * 3_600_000;
+    const seconds = Math.ceil((keepUntil - Date.now()) / 1000);
+    if (seconds <= 0) return { outcome: 'ignored', note: 'no connected account for this business' };
+    return { outcome: 'deferred', seconds, note: WAITING_FOR_CONNECT };
+  }
+
+  /** `im_receive_msg` and `im_send_msg`: the sender, not the event name, decides the direction. */
+  private async message(
+    manager: EntityManager,
+    event: InboundEventRow,
+    account: InboundAccount,
+    out: Publication[],
+  ): Promise<HandlerVerdict> {
+    const view = readTiktokMessage(event.content, account.businessId, event.event);
+    if (!view.messageId) return { outcome: 'ignored', note: 'message without message_id' };
+    if (view.type === 'reaction') return this.reactions.apply(manager, event, account, view, out);
+    if (view.fromBusiness) return this.echo(manager, event, account, view);
+    return this.received(manager, event, account, view, out);
+  }
+
   private async received(
     manager: EntityManager,
     event: InboundEventRow,
-    account: { id: string; inboxId: string },
+    account: InboundAccount,
+    view: TiktokMessageView,
     out: Publication[],
   ): Promise<HandlerVerdict> {
-    const c = event.content;
-    const messageId = str(c.message_id);
-    const personId = str(block(c, 'from_user').id);
-    if (!messageId || !personId)
-      return { outcome: 'ignored', note: 'message without id or sender' };
-    const sentAt = new Date(Number(c.timestamp) || Date.now());
+    const tiktokConversationId = event.tiktok_conversation_id as string;
+    const messageId = view.messageId as string;
+    const personId =
+      view.senderId ??
+      (await this.conversations.find(manager, account.id, tiktokConversationId))?.tiktok_user_id;
+    if (!personId)
+      return { outcome: 'ignored', note: 'message without sender on an unknown conversation' };
+    const sentAt = eventTime(event);
 
-    const conversation = await this.linkConversation(
+    const conversation = await this.conversations.link(
       manager,
-      event,
       account,
+      tiktokConversationId,
       personId,
-      str(c.from),
+      view.senderName,
     );
     const firstInConversation =
       conversation.previous === null || conversation.previous.last_inbound_at === null;
+    // The customer wrote: this (re)opens the 48-hour reply window.
     await manager.query(
       `UPDATE tiktok_conversations SET last_inbound_at = GREATEST(COALESCE(last_inbound_at, $2), $2) WHERE id = $1`,
       [conversation.row.id, sentAt],
     );
-    const { content, attachments } = toHostContent(c);
-    const appended = await this.port.appendMessage({
+    const host = toHostContent(event.content);
+    const attachments = await this.media.fetchAll(host.attachments, {
+      accountId: account.id,
+      businessId: account.businessId,
+      inboxId: account.inboxId,
+      conversationId: conversation.row.host_conversation_id,
+      tiktokConversationId,
+      tiktokMessageId: messageId,
+    });
+    const message: InboundMessage = {
       direction: 'incoming',
       inboxId: account.inboxId,
       conversationId: conversation.row.host_conversation_id,
       contactId: conversation.row.host_contact_id,
       tiktokMessageId: messageId,
-      content,
+      content: host.content,
       attachments,
       sentAt,
-    });
+      tiktokType: view.type || 'unknown',
+      ...(view.replyTo ? { replyTo: { tiktokMessageId: view.replyTo } } : {}),
+      ...(view.isFollower !== undefined ? { isFollower: view.isFollower } : {}),
+      ...(view.autoMessageType ? { autoMessageType: view.autoMessageType } : {}),
+      ...(host.raw ? { raw: host.raw } : {}),
+    };
+    const appended = await this.port.appendMessage(message);
     if (conversation.isNew) {
       out.push({
         name: TiktokEvents.ConversationOpened,
@@ -106,7 +182,7 @@ export class InboundHandlers {
           inboxId: account.inboxId,
           conversationId: conversation.row.host_conversation_id,
           contactId: conversation.row.host_contact_id,
-          tiktokConversationId: event.tiktok_conversation_id,
+          tiktokConversationId,
         } satisfies ConversationOpenedEvent,
       });
     }
@@ -119,7 +195,7 @@ export class InboundHandlers {
           contactId: conversation.row.host_contact_id,
           messageId: appended.messageId,
           tiktokMessageId: messageId,
-          content,
+          content: host.content,
           firstInConversation,
         } satisfies MessageReceivedEvent,
       });
@@ -130,16 +206,17 @@ export class InboundHandlers {
   /**
    * The `im_send_msg` echo. Our own sends are recognised by TikTok message id and dropped; a send of
    * ours still in flight holds the echo back briefly (the sender re-kicks processing when it stores
-   * the id), so an echo that overtakes its send response never becomes a second message.
+   * the id), so an echo that overtakes its send response never becomes a second message. Anything
+   * else was typed in the TikTok app (or another tool) and reaches the host as outgoing.
    */
-  private async sent(
+  private async echo(
     manager: EntityManager,
     event: InboundEventRow,
-    account: { id: string; inboxId: string },
+    account: InboundAccount,
+    view: TiktokMessageView,
   ): Promise<HandlerVerdict> {
-    const c = event.content;
-    const messageId = str(c.message_id);
-    if (!messageId) return { outcome: 'ignored', note: 'echo without message id' };
+    const tiktokConversationId = event.tiktok_conversation_id as string;
+    const messageId = view.messageId as string;
     const [ours] = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM tiktok_outbound_messages WHERE tiktok_message_id = $1`,
@@ -154,109 +231,46 @@ export class InboundHandlers {
         WHERE c.account_id = $1 AND c.tiktok_conversation_id = $2 AND o.status IN ('pending', 'sending')
           AND o.created_at > now() - make_interval(secs => $3)
         LIMIT 1`,
-      [account.id, event.tiktok_conversation_id, PENDING_SEND_WINDOW_SECONDS],
+      [account.id, tiktokConversationId, PENDING_SEND_WINDOW_SECONDS],
     );
     if (inFlight) return { outcome: 'deferred', seconds: 2 };
 
-    const personId = str(block(c, 'to_user').id);
-    if (!personId) return { outcome: 'ignored', note: 'echo without recipient' };
-    const conversation = await this.linkConversation(manager, event, account, personId, str(c.to));
-    const { content, attachments } = toHostContent(c);
-    await this.port.appendMessage({
+    // `to_user` is optional when the conversation is already known.
+    const recipient = view.recipientId !== account.businessId ? view.recipientId : undefined;
+    const personId =
+      recipient ??
+      (await this.conversations.find(manager, account.id, tiktokConversationId))?.tiktok_user_id;
+    if (!personId)
+      return { outcome: 'ignored', note: 'echo without recipient on an unknown conversation' };
+    const conversation = await this.conversations.link(
+      manager,
+      account,
+      tiktokConversationId,
+      personId,
+      view.recipientName,
+    );
+    const host = toHostContent(event.content);
+    const attachments = await this.media.fetchAll(host.attachments, {
+      accountId: account.id,
+      businessId: account.businessId,
+      inboxId: account.inboxId,
+      conversationId: conversation.row.host_conversation_id,
+      tiktokConversationId,
+      tiktokMessageId: messageId,
+    });
+    const message: EchoMessage = {
       direction: 'outgoing',
       inboxId: account.inboxId,
       conversationId: conversation.row.host_conversation_id,
       tiktokMessageId: messageId,
-      content,
+      content: host.content,
       attachments,
-      sentAt: new Date(Number(c.timestamp) || Date.now()),
-    });
+      sentAt: eventTime(event),
+      sentFrom: view.sentFrom,
+      tiktokType: view.type || 'unknown',
+      ...(view.replyTo ? { replyTo: { tiktokMessageId: view.replyTo } } : {}),
+    };
+    await this.port.appendMessage(message);
     return { outcome: 'processed', note: 'sent outside the helpdesk' };
-  }
-
-  private async read(
-    manager: EntityManager,
-    event: InboundEventRow,
-    accountId: string,
-    out: Publication[],
-  ): Promise<HandlerVerdict> {
-    const read = event.content.read as { last_read_timestamp?: unknown } | undefined;
-    const readAt = new Date(
-      Number(read?.last_read_timestamp) || Number(event.event_timestamp) || Date.now(),
-    );
-    const [conversation] = await queryRows<ConversationRow>(
-      manager,
-      `UPDATE tiktok_conversations SET last_read_at = GREATEST(COALESCE(last_read_at, $3), $3)
-        WHERE account_id = $1 AND tiktok_conversation_id = $2
-        RETURNING id, host_inbox_id, host_conversation_id`,
-      [accountId, event.tiktok_conversation_id, readAt],
-    );
-    if (!conversation)
-      return { outcome: 'ignored', note: 'read receipt for an unknown conversation' };
-    const messages = await queryRows<{ host_message_id: string }>(
-      manager,
-      `UPDATE tiktok_outbound_messages SET status = 'read'
-        WHERE conversation_id = $1 AND status = 'sent' AND sent_at <= $2
-        RETURNING host_message_id`,
-      [conversation.id, readAt],
-    );
-    for (const hostMessageId of new Set(messages.map((m) => m.host_message_id))) {
-      await this.port.updateMessageStatus({ messageId: hostMessageId, status: 'read', at: readAt });
-    }
-    out.push({
-      name: TiktokEvents.MessageRead,
-      payload: {
-        inboxId: conversation.host_inbox_id,
-        conversationId: conversation.host_conversation_id,
-        readAt,
-      } satisfies MessageReadEvent,
-    });
-    return { outcome: 'processed' };
-  }
-
-  /** Contact + conversation in the host, and the library's link row; every step is idempotent. */
-  private async linkConversation(
-    manager: EntityManager,
-    event: InboundEventRow,
-    account: { id: string; inboxId: string },
-    personId: string,
-    username: string | undefined,
-  ): Promise<{ row: ConversationRow; previous: ConversationRow | null; isNew: boolean }> {
-    const [previous] = await queryRows<ConversationRow>(
-      manager,
-      `SELECT id, host_inbox_id, host_contact_id, host_conversation_id, last_inbound_at
-         FROM tiktok_conversations WHERE account_id = $1 AND tiktok_conversation_id = $2`,
-      [account.id, event.tiktok_conversation_id],
-    );
-    const { contactId } = await this.port.upsertContact({
-      inboxId: account.inboxId,
-      tiktokUserId: personId,
-      username,
-      displayName: username,
-    });
-    const { conversationId, isNew } = await this.port.openConversation({
-      inboxId: account.inboxId,
-      contactId,
-      tiktokConversationId: event.tiktok_conversation_id,
-    });
-    const [row] = await queryRows<ConversationRow>(
-      manager,
-      `INSERT INTO tiktok_conversations
-         (account_id, tiktok_conversation_id, tiktok_user_id, host_inbox_id, host_contact_id, host_conversation_id)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (account_id, tiktok_conversation_id) DO UPDATE
-         SET host_inbox_id = EXCLUDED.host_inbox_id, host_contact_id = EXCLUDED.host_contact_id,
-             host_conversation_id = EXCLUDED.host_conversation_id
-       RETURNING id, host_inbox_id, host_contact_id, host_conversation_id, last_inbound_at`,
-      [
-        account.id,
-        event.tiktok_conversation_id,
-        personId,
-        account.inboxId,
-        contactId,
-        conversationId,
-      ],
-    );
-    return { row, previous: previous ?? null, isNew };
   }
 }

@@ -22,7 +22,7 @@ export class InboundSweeperCron implements OnModuleInit, OnApplicationBootstrap 
     this.scheduler.schedule(
       TiktokChannelJobs.InboundSweep,
       this.config.inboundSweepIntervalSeconds,
-      () => this.processor.settle(),
+      () => this.processor.settle(), // settle() first wakes events of newly connected businesses
     );
   }
 

@@ -11,6 +11,7 @@ import { TiktokRefreshLease1764100000000 } from './migrations/1764100000000-tikt
 import { TiktokOutboundDelivery1764700000000 } from './migrations/1764700000000-tiktok-outbound-delivery';
 import { TiktokConnectBinding1764400000000 } from './migrations/1764400000000-tiktok-connect-binding';
 import { TiktokRefreshDiagnostics1764800000000 } from './migrations/1764800000000-tiktok-refresh-diagnostics';
+import { TiktokInboundIntake1764900000000 } from './migrations/1764900000000-tiktok-inbound-intake';
 
 export {
   TiktokAccountEntity,
@@ -42,4 +43,5 @@ export const tiktokChannelMigrations = [
   TiktokConnectBinding1764400000000,
   TiktokOutboundDelivery1764700000000,
   TiktokRefreshDiagnostics1764800000000,
+  TiktokInboundIntake1764900000000,
 ];

@@ -14,6 +14,8 @@ export interface TiktokRetentionRun {
   parkedEventsDeleted: number;
   /** Sent, failed or read outbound parts deleted. */
   outboundMessagesDeleted: number;
+  /** Final, reported host-message statuses whose parts are all gone, deleted. */
+  outboundRequestsDeleted: number;
   /** Expired OAuth states deleted. */
   oauthStatesDeleted: number;
 }
@@ -50,6 +52,8 @@ export class TiktokRetentionService {
       ...(await this.deleteWebhookEvents()),
       webhookBodiesDropped: await this.dropWebhookBodies(),
       outboundMessagesDeleted: await this.deleteOutboundMessages(),
+      // After the parts: a status row goes once no part of its message is left.
+      outboundRequestsDeleted: await this.deleteOutboundRequests(),
       oauthStatesDeleted: await this.deleteExpiredStates(),
     };
     const removed = Object.values(run).reduce((sum, count) => sum + count, 0);
@@ -143,6 +147,25 @@ export class TiktokRetentionService {
       `DELETE FROM tiktok_outbound_messages WHERE id IN (
          SELECT id FROM tiktok_outbound_messages
           WHERE status IN ('sent', 'failed', 'read') AND created_at < now() - make_interval(secs => $2)
+          LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING 1`,
+      [this.config.retention.outboundMessageDays * DAY_SECONDS],
+    );
+  }
+
+  /**
+   * A host message's status row, once final, reported to the host and older than the parts'
+   * retention, with no part left: kept any longer it would only answer a status question nobody
+   * asks. One still owed to the host (`reported_status` behind) is never touched.
+   */
+  private async deleteOutboundRequests(): Promise<number> {
+    return this.deleteInBatches(
+      `DELETE FROM tiktok_outbound_requests WHERE host_message_id IN (
+         SELECT r.host_message_id FROM tiktok_outbound_requests r
+          WHERE r.status IN ('sent', 'failed') AND r.reported_status = r.status
+            AND r.updated_at < now() - make_interval(secs => $2)
+            AND NOT EXISTS (SELECT 1 FROM tiktok_outbound_messages m
+                             WHERE m.host_message_id = r.host_message_id)
           LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING 1`,
       [this.config.retention.outboundMessageDays * DAY_SECONDS],

@@ -55,23 +55,28 @@ describe('parseWebhook', () => {
     expect(again.dedupeKey).toBe(first.dedupeKey);
   });
 
-  it('keys read receipts by conversation and read time', () => {
+  it('keys read receipts by conversation, reader and read time', () => {
     const parsed = parseWebhook(
       body({
         event: 'im_mark_read_msg',
         user_openid: 'b',
-        content: { conversation_id: 'c', read: { last_read_timestamp: 1764000000999 } },
+        content: {
+          conversation_id: 'c',
+          from_user: { id: 'u' },
+          read: { last_read_timestamp: 1764000000999 },
+        },
       }),
     );
-    expect(parsed.dedupeKey).toBe('im_mark_read_msg:b:c:1764000000999');
+    expect(parsed.dedupeKey).toBe('im_mark_read_msg:b:c:u:1764000000999');
     expect(parsed.timestamp).toBe(1764000000999);
   });
 
   it('keeps events it does not handle, marked as not handled', () => {
     const parsed = parseWebhook(
-      body({ event: 'im_referral_msg', user_openid: 'b', content: '{}' }),
+      body({ event: 'im_auto_message_welcome', user_openid: 'b', content: '{}' }),
     );
     expect(parsed.handled).toBe(false);
+    expect(parsed.ignoredReason).toBe('event im_auto_message_welcome is not handled');
     expect(parsed.dedupeKey).toMatch(/^raw:/);
   });
 

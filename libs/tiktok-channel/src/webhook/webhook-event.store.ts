@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { queryRows } from '../persistence/sql';
@@ -8,32 +9,72 @@ export interface StoredWebhook {
   id: string | null;
   /** False when the same event had been stored before (TikTok redelivers). */
   isNew: boolean;
+  /** False when the parsed fields could not be stored and only the raw bytes were kept. */
+  parsed: boolean;
+}
+
+/**
+ * SQLSTATE classes that mean "the database cannot take a write now" (connection, resources,
+ * shutdown, read-only): the caller answers 503 and TikTok retries. Anything else is about this
+ * row's values, and the raw bytes are stored without them instead.
+ */
+const UNAVAILABLE_CLASSES = ['08', '53', '57', '58', '25006', '40001', '40P01'];
+
+function databaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true; // no SQLSTATE: network
+  return UNAVAILABLE_CLASSES.some((prefix) => code.startsWith(prefix));
 }
 
 /** The durable inbox of webhooks: one row per distinct event, written before TikTok gets its 200. */
 @Injectable()
 export class WebhookEventStore {
+  private readonly logger = new Logger('TiktokChannel');
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async save(webhook: ParsedWebhook, rawBody: Buffer): Promise<StoredWebhook> {
+    try {
+      const rows = await queryRows<{ id: string }>(
+        this.dataSource,
+        `INSERT INTO tiktok_webhook_events
+           (dedupe_key, event, business_id, tiktok_conversation_id, event_timestamp, raw_body, content,
+            status, last_error, intake_note, processed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 = 'ignored' THEN now() END)
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING id`,
+        [
+          webhook.dedupeKey,
+          webhook.event,
+          webhook.businessId,
+          webhook.conversationId,
+          webhook.timestamp,
+          rawBody,
+          webhook.content === null ? null : JSON.stringify(webhook.content),
+          webhook.handled ? 'pending' : 'ignored',
+          webhook.handled ? null : webhook.ignoredReason,
+          webhook.note,
+        ],
+      );
+      return { id: rows[0]?.id ?? null, isNew: rows.length > 0, parsed: true };
+    } catch (error) {
+      if (databaseUnavailable(error)) throw error;
+      // A value the parser did not foresee: keep the signed bytes, so nothing is lost, and say why.
+      const reason = `parsed fields not storable: ${(error as Error).message}`.slice(0, 2000);
+      this.logger.warn(`Stored a TikTok webhook without its parsed fields: ${reason}`);
+      return this.saveRawOnly(rawBody, reason);
+    }
+  }
+
+  private async saveRawOnly(rawBody: Buffer, reason: string): Promise<StoredWebhook> {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
-      `INSERT INTO tiktok_webhook_events
-         (dedupe_key, event, business_id, tiktok_conversation_id, event_timestamp, raw_body, content, status, processed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8 = 'ignored' THEN now() END)
+      `INSERT INTO tiktok_webhook_events (dedupe_key, event, raw_body, status, last_error, processed_at)
+       VALUES ($1, 'unstorable', $2, 'ignored', $3, now())
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
-      [
-        webhook.dedupeKey,
-        webhook.event,
-        webhook.businessId,
-        webhook.conversationId,
-        webhook.timestamp,
-        rawBody.toString('utf8'),
-        webhook.content === null ? null : JSON.stringify(webhook.content),
-        webhook.handled ? 'pending' : 'ignored',
-      ],
+      [`raw:${createHash('sha256').update(rawBody).digest('hex')}`, rawBody, reason],
     );
-    return { id: rows[0]?.id ?? null, isNew: rows.length > 0 };
+    return { id: rows[0]?.id ?? null, isNew: rows.length > 0, parsed: false };
   }
 }

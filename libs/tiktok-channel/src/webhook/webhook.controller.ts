@@ -2,24 +2,21 @@ import {
   Controller,
   Headers,
   HttpCode,
+  HttpException,
   InternalServerErrorException,
   Logger,
+  PayloadTooLargeException,
   Post,
   Req,
-  ServiceUnavailableException,
-  UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { InboundProcessor } from '../inbound/inbound-processor.service';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
-import { parseWebhook } from './webhook-envelope';
-import { WebhookEventStore } from './webhook-event.store';
-import { verifyTiktokSignature } from './webhook-signature';
+import { WebhookIntake } from './webhook-intake.service';
+import { readWebhookBody, WebhookBodyTooLargeError } from './webhook-raw-body';
 
 /**
- * TikTok's DIRECT_MESSAGE callback. The answer is the delivery receipt: 200 only once the event is
- * durably stored (then TikTok stops retrying), 401 for a bad signature, 503 when the database cannot
- * take it (TikTok retries for up to 72 h, so nothing is lost).
+ * TikTok's DIRECT_MESSAGE callback. Any content type is accepted: the signature covers the raw
+ * bytes, and those are what is stored. See `WebhookIntake` for the answers.
  */
 @Controller('tiktok/webhook')
 export class TiktokWebhookController {
@@ -27,8 +24,7 @@ export class TiktokWebhookController {
 
   constructor(
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
-    private readonly store: WebhookEventStore,
-    private readonly processor: InboundProcessor,
+    private readonly intake: WebhookIntake,
   ) {}
 
   @Post()
@@ -36,38 +32,28 @@ export class TiktokWebhookController {
   async receive(
     @Req() req: Request,
     @Headers('tiktok-signature') signature: string | undefined,
-  ): Promise<{ received: true; duplicate: boolean }> {
-    const rawBody = (req as unknown as Record<string, unknown>)[this.config.rawBodyProperty];
-    if (!Buffer.isBuffer(rawBody)) {
+  ): Promise<object> {
+    let rawBody: Buffer | null;
+    try {
+      rawBody = await readWebhookBody(
+        req,
+        this.config.rawBodyProperty,
+        this.config.maxWebhookBytes,
+      );
+    } catch (error) {
+      if (error instanceof WebhookBodyTooLargeError)
+        throw new PayloadTooLargeException(error.message);
+      throw error;
+    }
+    if (!rawBody) {
       // Without the raw bytes no signature can be checked: a host set-up error, not TikTok's.
       this.logger.error(
         'TikTok webhook has no raw body: create the Nest app with { rawBody: true }',
       );
       throw new InternalServerErrorException('raw body unavailable');
     }
-    const check = verifyTiktokSignature({
-      header: signature,
-      rawBody,
-      secret: this.config.appSecret,
-      nowSeconds: Math.floor(Date.now() / 1000),
-      toleranceSeconds: this.config.webhookToleranceSeconds,
-    });
-    if (!check.ok) {
-      this.logger.warn(`Rejected a TikTok webhook: signature ${check.reason}`);
-      throw new UnauthorizedException({ error: 'invalid_signature', reason: check.reason });
-    }
-
-    const webhook = parseWebhook(rawBody);
-    let stored;
-    try {
-      stored = await this.store.save(webhook, rawBody);
-    } catch (error) {
-      this.logger.error(
-        `Could not store a TikTok webhook (${webhook.event}): ${(error as Error).message}`,
-      );
-      throw new ServiceUnavailableException('event not stored, retry later');
-    }
-    if (stored.isNew && webhook.handled) this.processor.kick();
-    return { received: true, duplicate: !stored.isNew };
+    const answer = await this.intake.receive(rawBody, signature);
+    if (answer.status !== 200) throw new HttpException(answer.body, answer.status);
+    return answer.body;
   }
 }

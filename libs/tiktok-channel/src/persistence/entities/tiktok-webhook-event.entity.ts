@@ -52,8 +52,13 @@ export class TiktokWebhookEventEntity {
   @Column({ name: 'event_timestamp', type: 'bigint', nullable: true })
   eventTimestamp: string | null;
 
-  @Column({ name: 'raw_body', type: 'text' })
-  rawBody: string;
+  /** The body exactly as TikTok sent it (the signature covers these bytes). */
+  @Column({ name: 'raw_body', type: 'bytea' })
+  rawBody: Buffer;
+
+  /** What intake changed to store the event (a timestamp out of range, unsafe text), if anything. */
+  @Column({ name: 'intake_note', type: 'text', nullable: true })
+  intakeNote: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
   content: Record<string, unknown> | null;

@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
+import { queryRows } from '../persistence/sql';
+import type { InboundAccount } from './inbound-event';
+
+export interface ConversationRow {
+  id: string;
+  tiktok_user_id: string;
+  host_inbox_id: string;
+  host_contact_id: string;
+  host_conversation_id: string;
+  last_inbound_at: Date | null;
+}
+
+export interface LinkedConversation {
+  row: ConversationRow;
+  previous: ConversationRow | null;
+  isNew: boolean;
+}
+
+const COLUMNS = `id, tiktok_user_id, host_inbox_id, host_contact_id, host_conversation_id, last_inbound_at`;
+
+/** The library's link between a TikTok conversation and the host's contact and conversation. */
+@Injectable()
+export class ConversationLink {
+  constructor(@Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort) {}
+
+  async find(
+    manager: EntityManager,
+    accountId: string,
+    tiktokConversationId: string,
+  ): Promise<ConversationRow | null> {
+    const [row] = await queryRows<ConversationRow>(
+      manager,
+      `SELECT ${COLUMNS} FROM tiktok_conversations WHERE account_id = $1 AND tiktok_conversation_id = $2`,
+      [accountId, tiktokConversationId],
+    );
+    return row ?? null;
+  }
+
+  /** The conversation a person has with the business, when only the person is known. */
+  async findByPerson(
+    manager: EntityManager,
+    accountId: string,
+    tiktokUserId: string,
+  ): Promise<{ tiktok_conversation_id: string } | null> {
+    const [row] = await queryRows<{ tiktok_conversation_id: string }>(
+      manager,
+      `SELECT tiktok_conversation_id FROM tiktok_conversations
+        WHERE account_id = $1 AND tiktok_user_id = $2 ORDER BY created_at DESC LIMIT 1`,
+      [accountId, tiktokUserId],
+    );
+    return row ?? null;
+  }
+
+  /** Contact + conversation in the host, and the library's link row; every step is idempotent. */
+  async link(
+    manager: EntityManager,
+    account: InboundAccount,
+    tiktokConversationId: string,
+    personId: string,
+    username: string | undefined,
+  ): Promise<LinkedConversation> {
+    const previous = await this.find(manager, account.id, tiktokConversationId);
+    const { contactId } = await this.port.upsertContact({
+      inboxId: account.inboxId,
+      tiktokUserId: personId,
+      username,
+      displayName: username,
+    });
+    const { conversationId, isNew } = await this.port.openConversation({
+      inboxId: account.inboxId,
+      contactId,
+      tiktokConversationId,
+    });
+    if (
+      previous &&
+      previous.host_inbox_id === account.inboxId &&
+      previous.host_contact_id === contactId &&
+      previous.host_conversation_id === conversationId
+    ) {
+      return { row: previous, previous, isNew }; // the link is already right: no write
+    }
+    const [row] = await queryRows<ConversationRow>(
+      manager,
+      `INSERT INTO tiktok_conversations
+         (account_id, tiktok_conversation_id, tiktok_user_id, host_inbox_id, host_contact_id, host_conversation_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_id, tiktok_conversation_id) DO UPDATE
+         SET host_inbox_id = EXCLUDED.host_inbox_id, host_contact_id = EXCLUDED.host_contact_id,
+             host_conversation_id = EXCLUDED.host_conversation_id
+       RETURNING ${COLUMNS}`,
+      [account.id, tiktokConversationId, personId, account.inboxId, contactId, conversationId],
+    );
+    return { row, previous, isNew };
+  }
+}
