@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  TIKTOK_HELPDESK_PORT,
-  type MessageAttachment,
-  type TiktokHelpdeskPort,
-} from 'tiktok-channel';
+import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from 'tiktok-channel';
 import { eventually, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
+import { SandboxInbound } from '../support/sandbox-inbound';
 import { collectPageErrors, launchChromium, signInWithTiktok } from './browser';
-
-/** 64×64, one second of H.264 baseline (made with ffmpeg's test source). */
-const MP4 = readFileSync(join(__dirname, 'fixtures', 'tiny.mp4'));
 
 interface Ids {
   inboxId: string;
@@ -77,44 +67,6 @@ describe('Inbound TikTok media and message details in the conversation view (rea
     };
   }
 
-  /** As the library hands a media message to the host: bytes first, then the message. */
-  async function receiveMedia(
-    ids: Ids,
-    tiktokMessageId: string,
-    kind: 'image' | 'video',
-    contentType: string,
-    bytes: Buffer,
-  ): Promise<void> {
-    const fileName = kind === 'image' ? 'photo.png' : 'clip.mp4';
-    const stored = await port.storeAttachment!({
-      ...ids,
-      tiktokMessageId,
-      index: 0,
-      kind,
-      contentType,
-      fileName,
-      maxBytes: 1024 * 1024,
-      body: Readable.from([bytes]),
-    });
-    const attachment: MessageAttachment = {
-      kind,
-      url: stored.url,
-      mimeType: contentType,
-      contentType,
-      size: stored.size,
-      fileName,
-    };
-    await port.appendMessage({
-      direction: 'incoming',
-      ...ids,
-      tiktokMessageId,
-      content: '',
-      attachments: [attachment],
-      sentAt: new Date(),
-      tiktokType: kind,
-    });
-  }
-
   async function open(ids: Ids): Promise<void> {
     // The page is already open after signing in: a new hash alone would not reload it.
     await page.goto(`${h.url}/#inbox=${ids.inboxId}&conversation=${ids.conversationId}`);
@@ -122,15 +74,29 @@ describe('Inbound TikTok media and message details in the conversation view (rea
     await page.locator('#thread-title', { hasText: 'media.fan' }).waitFor();
   }
 
-  it('shows an inbound image inline and plays an inbound video', async () => {
+  it('shows an inbound image inline and plays an inbound video, both sent through TikTok', async () => {
     const ids = await conversationWith('media.fan');
-    const png = await sharp({
-      create: { width: 80, height: 60, channels: 3, background: '#25f4ee' },
-    })
-      .png()
-      .toBuffer();
-    await receiveMedia(ids, 'msg_image', 'image', 'image/png', png);
-    await receiveMedia(ids, 'msg_video', 'video', 'video/mp4', MP4);
+    const inbound = new SandboxInbound(h.sandbox.url);
+    const [inbox] = await helpdesk.inboxes();
+    const userId = (await helpdesk.conversations(inbox.id))[0].contact.tiktokUserId;
+    const sentImage = await inbound.send({
+      fromUserId: userId,
+      toBusinessId: inbox.channel.businessId,
+      type: 'image',
+      media: { format: 'png' },
+    });
+    const sentVideo = await inbound.send({
+      fromUserId: userId,
+      toBusinessId: inbox.channel.businessId,
+      type: 'video',
+    });
+    // The library fetched both through media/download and the helpdesk stored the bytes.
+    await eventually(async () => {
+      const messages = await helpdesk.messages(ids.conversationId);
+      return [sentImage.messageId, sentVideo.messageId].every((id) =>
+        messages.some((m) => m.externalId === id && m.attachments[0]?.url),
+      );
+    }, 'the image and the video to be stored');
 
     await open(ids);
 
@@ -147,7 +113,7 @@ describe('Inbound TikTok media and message details in the conversation view (rea
       await page.evaluate(
         `(() => { const img = document.querySelector('.attachment-image img'); return [img.naturalWidth, img.naturalHeight]; })()`,
       ),
-    ).toEqual([80, 60]);
+    ).toEqual([64, 48]);
 
     const video = page.locator('li.message-incoming .attachment-video video');
     await video.waitFor();
