@@ -176,6 +176,18 @@ describe('HelpdeskTiktokAdapter: attachments, reactions, notes and message detai
       expect(await rows('inbound_attachments')).toBe(0);
     });
 
+    it('leaves no part file when the very first chunk is over the cap (the file may still be opening)', async () => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        await expect(
+          adapter.storeAttachment(
+            upload(Readable.from([Buffer.alloc(2000)]), { maxBytes: 1000, index: attempt }),
+          ),
+        ).rejects.toBeInstanceOf(AttachmentTooLargeError);
+      }
+
+      expect(await files()).toEqual([]);
+    });
+
     it('accepts exactly the cap', async () => {
       const stored = await adapter.storeAttachment(
         upload(Readable.from([Buffer.alloc(1000)]), { maxBytes: 1000 }),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -59,10 +59,14 @@ export class InboundAttachmentStore {
     const partPath = join(this.directory, `${id}.part`);
     const finalPath = this.pathOf(id);
     const cap = new ByteCapTransform(upload.maxBytes);
+    const file = createWriteStream(partPath, { flags: 'wx' });
     try {
-      await pipeline(upload.body, cap, createWriteStream(partPath, { flags: 'wx' }));
+      await pipeline(upload.body, cap, file);
       await rename(partPath, finalPath);
     } catch (error) {
+      // The file may still be opening when the cap fails the pipeline: removing it before it is
+      // closed would let the open create it again afterwards.
+      await closed(file);
       await rm(partPath, { force: true });
       throw error;
     }
@@ -128,6 +132,11 @@ export class InboundAttachmentStore {
     );
     return row ?? null;
   }
+}
+
+function closed(file: WriteStream): Promise<void> {
+  if (file.closed) return Promise.resolve();
+  return new Promise((resolve) => file.once('close', () => resolve()));
 }
 
 /**
