@@ -211,12 +211,15 @@ export const PAGE_SCRIPT = `'use strict';
         ? await api('GET', '/api/conversations?inboxId=' + encodeURIComponent(inboxId))
         : [];
       if (conversationId && !conversations.some(function (c) { return c.id === conversationId; })) conversationId = null;
-      var messages = conversationId
-        ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/messages')
-        : null;
-      var notes = conversationId
-        ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/notes')
-        : null;
+      // Notes come beside the messages, at once: a slower refresh would repaint after the agent
+      // already started on the conversation.
+      var thread = conversationId
+        ? await Promise.all(['/messages', '/notes'].map(function (list) {
+          return api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + list);
+        }))
+        : [null, null];
+      var messages = thread[0];
+      var notes = thread[1];
       if (generation !== state.generation) return;
       state.inboxes = inboxes;
       state.conversations = conversations;
