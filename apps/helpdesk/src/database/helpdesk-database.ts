@@ -9,7 +9,7 @@ import { MessageEntity } from './entities/message.entity';
 import { OutgoingAttachmentEntity } from './entities/outgoing-attachment.entity';
 import { CreateHelpdeskTables1763900000000 } from './migrations/1763900000000-create-helpdesk-tables';
 import { OutgoingAttachments1764700000000 } from './migrations/1764700000000-outgoing-attachments';
-import { InboundMediaReactionsNotes1764800000000 } from './migrations/1764800000000-inbound-media-reactions-notes';
+import { InboundMediaReactionsNotes1764960000000 } from './migrations/1764960000000-inbound-media-reactions-notes';
 
 /** The host's tables, to register beside `tiktokChannelEntities`. */
 export const helpdeskEntities = [
@@ -28,5 +28,5 @@ export const helpdeskEntities = [
 export const helpdeskMigrations = [
   CreateHelpdeskTables1763900000000,
   OutgoingAttachments1764700000000,
-  InboundMediaReactionsNotes1764800000000,
+  InboundMediaReactionsNotes1764960000000,
 ];

@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * itself (its type, the message it quotes, where an echo was typed, the raw content of a type we
  * do not know).
  */
-export class InboundMediaReactionsNotes1764800000000 implements MigrationInterface {
-  name = 'InboundMediaReactionsNotes1764800000000';
+export class InboundMediaReactionsNotes1764960000000 implements MigrationInterface {
+  name = 'InboundMediaReactionsNotes1764960000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
