@@ -142,7 +142,7 @@ export const MESSAGE_BODY_SCRIPT = `'use strict';
     if (attachments.length) nodes.push(el('div', { className: 'attachments' }, attachments.map(attachmentNode)));
     if (message.reactions && message.reactions.length) nodes.push(reactions(message.reactions));
     var marks = [];
-    if (message.direction === 'outgoing' && message.sentFrom) marks.push(SENT_FROM_TEXT[message.sentFrom] || SENT_FROM_TEXT.other);
+    if (message.direction === 'outgoing' && message.sentFrom && !message.author) marks.push(SENT_FROM_TEXT[message.sentFrom] || SENT_FROM_TEXT.other);
     if (message.autoMessageType) marks.push('Automatic TikTok message (' + message.autoMessageType + ')');
     if (message.isFollower === true) marks.push('Follows you');
     if (marks.length) nodes.push(el('p', { className: 'message-origin', text: marks.join(' · ') }));
