@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { InboundProcessor } from 'tiktok-channel/testing';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
@@ -27,7 +28,11 @@ async function expectOk(response: Response, what: string): Promise<string> {
 }
 
 /** Connects a business the way a person does: consent at the sandbox, redirects followed by hand. */
-async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Promise<string> {
+async function connectBusiness(
+  helpdeskUrl: string,
+  sandbox: RunningSandbox,
+  authorization: string,
+): Promise<string> {
   await expectOk(
     await fetch(`${sandbox.url}/sandbox/consent`, {
       method: 'POST',
@@ -44,10 +49,11 @@ async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Pr
   // The callback must come from the browser that started the connection: keep its cookie.
   const cookies: string[] = [];
   for (let hop = 0; hop < 10; hop++) {
-    const response = await fetch(current, {
-      redirect: 'manual',
-      headers: cookies.length > 0 ? { cookie: cookies.join('; ') } : {},
-    });
+    const headers: Record<string, string> =
+      cookies.length > 0 ? { cookie: cookies.join('; ') } : {};
+    // Starting a connection needs a signed-in admin; the sandbox gets no credentials.
+    if (current.startsWith(helpdeskUrl)) headers.authorization = authorization;
+    const response = await fetch(current, { redirect: 'manual', headers });
     await response.arrayBuffer();
     cookies.push(...response.headers.getSetCookie().map((line) => line.split(';')[0]));
     const location = response.headers.get('location');
@@ -58,7 +64,10 @@ async function connectBusiness(helpdeskUrl: string, sandbox: RunningSandbox): Pr
   if (status !== 'connected') throw new Error(`connecting the bench business ended at ${current}`);
 
   const inboxes = JSON.parse(
-    await expectOk(await fetch(`${helpdeskUrl}/api/inboxes`), 'listing inboxes'),
+    await expectOk(
+      await fetch(`${helpdeskUrl}/api/inboxes`, { headers: { authorization } }),
+      'listing inboxes',
+    ),
   ) as Array<{ channel: { businessId: string; username: string } }>;
   const inbox = inboxes.find((candidate) => candidate.channel.username === BUSINESS_USERNAME);
   if (!inbox) throw new Error('the connected business has no inbox');
@@ -78,16 +87,22 @@ export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> 
   try {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const admin = {
+      email: 'bench@helpdesk.local',
+      password: randomBytes(12).toString('base64url'),
+    };
     app = await createHelpdeskApp({
       databaseUrl,
       publicUrl: url,
+      admin,
       tiktok: sandboxTiktokConfig(sandbox, secrets, url),
       backgroundJobs: false,
       logger: false,
       shutdownHooks: false,
     });
     await app.listen(port, '127.0.0.1');
-    const businessId = await connectBusiness(url, sandbox);
+    const authorization = `Basic ${Buffer.from(`${admin.email}:${admin.password}`).toString('base64')}`;
+    const businessId = await connectBusiness(url, sandbox, authorization);
     const started = app;
     return {
       url,

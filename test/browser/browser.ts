@@ -52,6 +52,22 @@ export function recordNavigations(page: Page): Navigation[] {
   return navigations;
 }
 
+/**
+ * Opens the helpdesk and signs in through its form, as a person would. Resolves once the
+ * workspace shows (the session cookie is then in the browser context).
+ */
+export async function signInToHelpdesk(
+  page: Page,
+  helpdeskUrl: string,
+  credentials: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${helpdeskUrl}/`);
+  await page.getByLabel('Email', { exact: true }).fill(credentials.email);
+  await page.getByLabel('Password', { exact: true }).fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.locator('#workspace').waitFor();
+}
+
 export interface Consent {
   /** Left empty for a Deny, as a person who declines would. */
   username?: string;

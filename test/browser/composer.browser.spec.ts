@@ -4,7 +4,7 @@ import { eventually, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxOutbound } from '../support/sandbox-outbound';
-import { collectPageErrors, launchChromium, signInWithTiktok } from './browser';
+import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
 
 describe('The reply composer in a real browser', () => {
   let browser: Browser;
@@ -32,6 +32,7 @@ describe('The reply composer in a real browser', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     pageErrors = collectPageErrors(page);
+    await signInToHelpdesk(page, h.url, h.admin);
   });
 
   afterEach(async () => {

@@ -6,6 +6,7 @@ import {
   collectPageErrors,
   launchChromium,
   recordNavigations,
+  signInToHelpdesk,
   signInWithTiktok,
   type Navigation,
 } from './browser';
@@ -47,6 +48,7 @@ describe('The demo helpdesk page in a real browser', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     pageErrors = collectPageErrors(page);
+    await signInToHelpdesk(page, h.url, h.admin);
     navigations = recordNavigations(page);
   });
 

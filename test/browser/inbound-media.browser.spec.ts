@@ -4,7 +4,7 @@ import { eventually, startHarness, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxInbound } from '../support/sandbox-inbound';
-import { collectPageErrors, launchChromium, signInWithTiktok } from './browser';
+import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
 
 interface Ids {
   inboxId: string;
@@ -35,6 +35,7 @@ describe('Inbound TikTok media and message details in the conversation view (rea
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     pageErrors = collectPageErrors(page);
+    await signInToHelpdesk(page, h.url, h.admin);
     port = h.app.get<symbol, TiktokHelpdeskPort>(TIKTOK_HELPDESK_PORT, { strict: false });
   });
 

@@ -4,6 +4,7 @@ import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import { generateDemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 import { createHelpdeskApp } from '../../apps/helpdesk/src/helpdesk-app';
 import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src';
+import { generateAdmin } from '../support/e2e-harness';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ROOT = join(__dirname, '..', '..');
@@ -62,6 +63,7 @@ describe('npm run doctor and npm run webhook', () => {
     const app = await createHelpdeskApp({
       databaseUrl: database.url,
       publicUrl: env.PUBLIC_URL as string,
+      admin: generateAdmin(),
       tiktok: {
         appId: secrets.appId,
         appSecret: secrets.appSecret,

@@ -1,4 +1,5 @@
 import {
+  basicAuthorization,
   CookieJar,
   eventually,
   followRedirects,
@@ -32,7 +33,9 @@ describe('The demo’s diagnostics and disconnect API', () => {
   });
 
   it('GET /api/diagnostics answers the report, every check passing on a healthy demo', async () => {
-    const response = await fetch(`${h.url}/api/diagnostics`);
+    const response = await fetch(`${h.url}/api/diagnostics`, {
+      headers: { authorization: basicAuthorization(h.admin) },
+    });
     expect(response.status).toBe(200);
     const report = (await response.json()) as {
       verdict: string;

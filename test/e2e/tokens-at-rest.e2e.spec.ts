@@ -1,6 +1,11 @@
 import { TiktokTokenService } from '../../libs/tiktok-channel/src';
 import { TokenCipher } from '../../libs/tiktok-channel/src/testing';
-import { followRedirects, startHarness, type Harness } from '../support/e2e-harness';
+import {
+  basicAuthorization,
+  followRedirects,
+  startHarness,
+  type Harness,
+} from '../support/e2e-harness';
 import { SandboxControl } from '../support/sandbox-control';
 
 describe('Tokens at rest', () => {
@@ -53,7 +58,11 @@ describe('Tokens at rest', () => {
     const accessToken = new TokenCipher(h.config.tiktok.tokenEncryptionKeys).decrypt(
       rows[0].access_token_enc,
     );
-    const inboxes = await (await fetch(`${h.url}/api/inboxes`)).text();
+    const inboxes = await (
+      await fetch(`${h.url}/api/inboxes`, {
+        headers: { authorization: basicAuthorization(h.admin) },
+      })
+    ).text();
     expect(inboxes).toContain('tokenshop');
     expect(inboxes).not.toContain(accessToken);
     expect(inboxes).not.toContain(rows[0].access_token_enc);

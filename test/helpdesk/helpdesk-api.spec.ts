@@ -42,7 +42,7 @@ describe('the helpdesk REST API', () => {
   ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${t.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? t.auth : { ...t.auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -123,6 +123,9 @@ describe('the helpdesk REST API', () => {
               status: 'active',
               accessTokenExpiresAt: '2030-01-01T00:00:00.000Z',
               refreshTokenExpiresAt: '2031-01-01T00:00:00.000Z',
+              displayName: 'shopdemo',
+              profileImageUrl: null,
+              profileRefreshedAt: null,
             },
           },
         ],
@@ -165,8 +168,14 @@ describe('the helpdesk REST API', () => {
             name: 'Mia K',
             username: 'mia.k',
             tiktokUserId: 'user_conv_new',
+            avatarUrl: null,
           },
           lastMessageAt: '2025-11-24T11:00:00.000Z',
+          preview: 'Is the blue one in stock?',
+          previewDirection: 'incoming',
+          unreadCount: 1,
+          csat: null,
+          csatAwaiting: false,
         },
         expect.objectContaining({
           id: older.conversationId,
@@ -269,6 +278,7 @@ describe('the helpdesk REST API', () => {
           sentAt: '2025-11-24T09:59:00.000Z',
           parts: [],
           ...NO_TIKTOK_DETAILS,
+          author: null,
         },
         expect.objectContaining({
           content: 'Is the blue one in stock?',
@@ -305,6 +315,8 @@ describe('the helpdesk REST API', () => {
         sentAt: expect.any(String),
         parts: [],
         ...NO_TIKTOK_DETAILS,
+        // The reply is signed with the name of the agent who sent it.
+        author: { kind: 'agent', userId: expect.any(String), name: 'Admin' },
       });
       expect(t.messenger.calls).toEqual([
         { conversationId, messageId: (response.body as { id: string }).id, text: 'Yes, it is!' },

@@ -113,6 +113,17 @@ describe('the helpdesk page', () => {
     expect(text).not.toContain(reason);
   });
 
+  it('links a failure a setting causes to the diagnostics, and a person’s own refusal to nothing', async () => {
+    const credentials = (await page('?tiktok_status=error&tiktok_reason=app_credentials_rejected'))
+      .html;
+    const denied = (await page('?tiktok_status=error&tiktok_reason=access_denied')).html;
+
+    expect(credentials).toContain(
+      '<a class="banner-action" id="connect-banner-action" href="#view=diagnostics">Open the diagnostics</a>',
+    );
+    expect(denied).not.toContain('connect-banner-action');
+  });
+
   it('still says that nothing was connected for a reason it does not know, and escapes it', async () => {
     const reason = encodeURIComponent('<img src=x onerror=alert(1)>"');
     const { html } = await page(`?tiktok_status=error&tiktok_reason=${reason}`);

@@ -42,7 +42,11 @@ describe('the helpdesk REST API with files', () => {
   }
 
   async function postForm(path: string, form: FormData) {
-    const response = await fetch(`${t.baseUrl}${path}`, { method: 'POST', body: form });
+    const response = await fetch(`${t.baseUrl}${path}`, {
+      method: 'POST',
+      body: form,
+      headers: t.auth,
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }
@@ -89,7 +93,9 @@ describe('the helpdesk REST API with files', () => {
         },
       ],
     });
-    const image = await fetch(`${t.baseUrl}${response.body.attachments[0].url}`);
+    const image = await fetch(`${t.baseUrl}${response.body.attachments[0].url}`, {
+      headers: t.auth,
+    });
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(PNG);
   });
@@ -132,7 +138,7 @@ describe('the helpdesk REST API with files', () => {
 
     const retried = await fetch(
       `${t.baseUrl}/api/conversations/${conversationId}/messages/${failed.body.id}/retry`,
-      { method: 'POST' },
+      { method: 'POST', headers: t.auth },
     );
 
     expect(retried.status).toBe(200);
@@ -148,7 +154,7 @@ describe('the helpdesk REST API with files', () => {
 
     const retried = await fetch(
       `${t.baseUrl}/api/conversations/${conversationId}/messages/${sent.body.id}/retry`,
-      { method: 'POST' },
+      { method: 'POST', headers: t.auth },
     );
 
     expect(retried.status).toBe(404);
@@ -180,7 +186,7 @@ describe('the helpdesk REST API with files', () => {
     });
 
     const messages = (await (
-      await fetch(`${t.baseUrl}/api/conversations/${conversationId}/messages`)
+      await fetch(`${t.baseUrl}/api/conversations/${conversationId}/messages`, { headers: t.auth })
     ).json()) as unknown[];
     expect(messages[messages.length - 1]).toMatchObject({
       status: 'failed',

@@ -55,7 +55,9 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
   }
 
   async function messages(): Promise<Array<Record<string, unknown>>> {
-    const response = await fetch(`${t.baseUrl}/api/conversations/${ids.conversationId}/messages`);
+    const response = await fetch(`${t.baseUrl}/api/conversations/${ids.conversationId}/messages`, {
+      headers: t.auth,
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as Array<Record<string, unknown>>;
   }
@@ -63,7 +65,7 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
   it('serves a stored video whole, with its content type and length', async () => {
     const url = await storedVideo();
 
-    const response = await fetch(`${t.baseUrl}${url}`);
+    const response = await fetch(`${t.baseUrl}${url}`, { headers: t.auth });
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('video/mp4');
@@ -73,10 +75,22 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
     expect(Buffer.from(await response.arrayBuffer())).toEqual(VIDEO);
   });
 
+  it('serves nothing to someone who is not signed in, like the rest of the API', async () => {
+    const url = await storedVideo();
+
+    const response = await fetch(`${t.baseUrl}${url}`);
+    const notes = await fetch(`${t.baseUrl}/api/conversations/${ids.conversationId}/notes`);
+
+    expect(response.status).toBe(401);
+    expect(notes.status).toBe(401);
+  });
+
   it('answers a range request with exactly those bytes, as a video player seeks', async () => {
     const url = await storedVideo();
 
-    const response = await fetch(`${t.baseUrl}${url}`, { headers: { range: 'bytes=100-199' } });
+    const response = await fetch(`${t.baseUrl}${url}`, {
+      headers: { ...t.auth, range: 'bytes=100-199' },
+    });
 
     expect(response.status).toBe(206);
     expect(response.headers.get('content-range')).toBe('bytes 100-199/1000');
@@ -88,7 +102,9 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
   it('answers 416 with the real length for a range past the end', async () => {
     const url = await storedVideo();
 
-    const response = await fetch(`${t.baseUrl}${url}`, { headers: { range: 'bytes=5000-' } });
+    const response = await fetch(`${t.baseUrl}${url}`, {
+      headers: { ...t.auth, range: 'bytes=5000-' },
+    });
 
     expect(response.status).toBe(416);
     expect(response.headers.get('content-range')).toBe('bytes */1000');
@@ -97,8 +113,11 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
   it('answers 404 for an attachment it does not have, and for an id that is not one', async () => {
     const unknown = await fetch(
       `${t.baseUrl}/api/inbound-attachments/0b0e9a8e-4a51-4c38-9d3e-000000000000`,
+      { headers: t.auth },
     );
-    const malformed = await fetch(`${t.baseUrl}/api/inbound-attachments/..%2F..%2Fetc%2Fpasswd`);
+    const malformed = await fetch(`${t.baseUrl}/api/inbound-attachments/..%2F..%2Fetc%2Fpasswd`, {
+      headers: t.auth,
+    });
 
     expect(unknown.status).toBe(404);
     expect(malformed.status).toBe(404);
@@ -282,7 +301,9 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
       at: new Date('2026-11-25T09:00:00Z'),
     });
 
-    const response = await fetch(`${t.baseUrl}/api/conversations/${ids.conversationId}/notes`);
+    const response = await fetch(`${t.baseUrl}/api/conversations/${ids.conversationId}/notes`, {
+      headers: t.auth,
+    });
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([
@@ -304,7 +325,9 @@ describe('the REST API for inbound media, reactions, quotes and notes', () => {
   });
 
   it('answers 404 for the notes of a conversation that does not exist', async () => {
-    const response = await fetch(`${t.baseUrl}/api/conversations/not-a-conversation/notes`);
+    const response = await fetch(`${t.baseUrl}/api/conversations/not-a-conversation/notes`, {
+      headers: t.auth,
+    });
 
     expect(response.status).toBe(404);
   });

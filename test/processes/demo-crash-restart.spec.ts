@@ -71,6 +71,14 @@ describe('The demo helpdesk after a kill -9', () => {
 
   it('restarts on the same data, stops the PostgreSQL the killed run left, and serves again', async () => {
     demo = await startDemoProcess({ port, env });
+    // Loopback only unless HOST says otherwise; the admin comes from HELPDESK_ADMIN_* (no password shown).
+    expect(demo.output()).toContain('(listening on 127.0.0.1; set HOST to change)');
+    expect(demo.output()).toContain(
+      `${demo.admin.email}  (from HELPDESK_ADMIN_EMAIL / HELPDESK_ADMIN_PASSWORD)`,
+    );
+    expect(demo.output()).not.toContain(demo.admin.password);
+    const anonymous = await fetch(`${demo.url}/api/inboxes`);
+    expect(anonymous.status).toBe(401);
     const helpdesk = new HelpdeskClient(demo.url);
     const sandbox = new SandboxControl(`http://127.0.0.1:${env.TIKTOK_SANDBOX_PORT}`);
 

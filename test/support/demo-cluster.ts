@@ -2,7 +2,7 @@ import type { RunningSandbox } from '../../apps/tiktok-sandbox/src';
 import { freePort } from '../../apps/helpdesk/src/database/free-port';
 import type { DemoSecrets } from '../../apps/helpdesk/src/demo/demo-secrets';
 import { startDemoProcess, type DemoProcess } from './demo-process';
-import { followRedirects, get } from './e2e-harness';
+import { followRedirects, generateAdmin, get } from './e2e-harness';
 import { SandboxControl } from './sandbox-control';
 
 export interface DemoClusterOptions {
@@ -41,6 +41,9 @@ export interface DemoCluster {
  */
 export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
   const members: DemoProcess[] = [];
+  // One admin for the whole cluster: the members share the users table, and each re-asserts the
+  // admin's password at start-up.
+  const admin = generateAdmin();
   const start = async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -55,6 +58,8 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
         TIKTOK_APP_SECRET: options.secrets.appSecret,
         TIKTOK_REDIRECT_URI: `${url}/tiktok/oauth/callback`,
         TIKTOK_TOKEN_ENCRYPTION_KEYS: options.secrets.tokenEncryptionKeys.join(','),
+        HELPDESK_ADMIN_EMAIL: admin.email,
+        HELPDESK_ADMIN_PASSWORD: admin.password,
         ...options.env,
       },
     });

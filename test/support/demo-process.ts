@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { generateAdmin, saveCredentials, type Credentials } from './e2e-harness';
 
 const ROOT = join(__dirname, '..', '..');
 const READY_LINE = 'Helpdesk demo is running.';
@@ -9,12 +10,14 @@ const READY_LINE = 'Helpdesk demo is running.';
  * server, or another sandbox, instead of what its test gives it.
  */
 const INHERITED_BUT_NOT_WANTED =
-  /^(DATABASE_URL|TEST_ADMIN_DATABASE_URL|PORT|PUBLIC_URL|DEMO_DATA_DIR|TIKTOK_.*)$/;
+  /^(DATABASE_URL|TEST_ADMIN_DATABASE_URL|PORT|HOST|PUBLIC_URL|DEMO_DATA_DIR|TIKTOK_.*|HELPDESK_.*)$/;
 
 export interface DemoProcess {
   readonly pid: number;
   /** `http://127.0.0.1:<PORT>` */
   readonly url: string;
+  /** Its admin (HELPDESK_ADMIN_*); test scripts send it as HTTP Basic (see `saveCredentials`). */
+  readonly admin: Credentials;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
   /** Resolves with its exit code (or signal) once it has exited. */
@@ -43,7 +46,18 @@ export async function startDemoProcess(options: DemoProcessOptions): Promise<Dem
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !INHERITED_BUT_NOT_WANTED.test(name)) env[name] = value;
   }
-  Object.assign(env, { PORT: String(options.port), NODE_ENV: 'test' }, options.env);
+  const generated = generateAdmin();
+  Object.assign(
+    env,
+    {
+      PORT: String(options.port),
+      NODE_ENV: 'test',
+      HELPDESK_ADMIN_EMAIL: generated.email,
+      HELPDESK_ADMIN_PASSWORD: generated.password,
+    },
+    options.env,
+  );
+  const admin = { email: env.HELPDESK_ADMIN_EMAIL, password: env.HELPDESK_ADMIN_PASSWORD };
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -88,10 +102,13 @@ export async function startDemoProcess(options: DemoProcessOptions): Promise<Dem
     });
   });
 
+  const url = `http://127.0.0.1:${options.port}`;
+  saveCredentials(url, admin);
   let stopping: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
   return {
     pid,
-    url: `http://127.0.0.1:${options.port}`,
+    url,
+    admin,
     output: () => output,
     exited,
     kill9: async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { createHelpdeskApp, type HelpdeskConfig } from '../../apps/helpdesk/src/helpdesk-app';
@@ -11,6 +12,43 @@ import { startSandbox, type RunningSandbox } from '../../apps/tiktok-sandbox/src
 import { TiktokWebhookRegistrar } from '../../libs/tiktok-channel/src';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
+/** Someone who signs in to a helpdesk under test. */
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** A fresh admin for one helpdesk: nothing is shared between test runs. */
+export function generateAdmin(): Credentials {
+  return { email: 'admin@helpdesk.test', password: randomBytes(12).toString('base64url') };
+}
+
+/**
+ * Credentials a test's scripts use for a helpdesk, by origin, the way `curl -u` would send them:
+ * `get`, `post` and `CookieJar.fetch` send HTTP Basic to an origin registered here. A plain
+ * `fetch` sends nothing, which is how tests show what an anonymous caller gets.
+ */
+const savedCredentials = new Map<string, Credentials>();
+
+export function saveCredentials(url: string, credentials: Credentials): void {
+  savedCredentials.set(new URL(url).origin, credentials);
+}
+
+export function forgetCredentials(url: string): void {
+  savedCredentials.delete(new URL(url).origin);
+}
+
+export function basicAuthorization(credentials: Credentials): string {
+  return `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
+}
+
+export function withSavedCredentials(url: string, headers: Headers): Headers {
+  const credentials = savedCredentials.get(new URL(url).origin);
+  if (credentials && !headers.has('authorization'))
+    headers.set('authorization', basicAuthorization(credentials));
+  return headers;
+}
+
 export interface Harness {
   app: INestApplication;
   sandbox: RunningSandbox;
@@ -18,6 +56,8 @@ export interface Harness {
   /** A plain SQL connection to the suite's database, to look at raw rows. */
   sql: Client;
   config: HelpdeskConfig;
+  /** The helpdesk's admin; `get`, `post` and cookie jars send it to `url` as HTTP Basic. */
+  admin: Credentials;
   /** The helpdesk's base URL, e.g. http://127.0.0.1:40123 */
   url: string;
   close(): Promise<void>;
@@ -26,6 +66,11 @@ export interface Harness {
 export interface HarnessOptions {
   backgroundJobs?: boolean;
   accessTokenTtlSeconds?: number;
+  /**
+   * The helpdesk is configured with another app secret than the sandbox knows: TikTok refuses
+   * its credentials (the webhook is then not registered either).
+   */
+  wrongAppSecret?: boolean;
 }
 
 /** A demo helpdesk on its own database, talking over real HTTP to its own TikTok sandbox. */
@@ -40,10 +85,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const admin = generateAdmin();
   const config: HelpdeskConfig = {
     databaseUrl: db.url,
     publicUrl: url,
-    tiktok: sandboxTiktokConfig(sandbox, secrets, url),
+    admin,
+    tiktok: {
+      ...sandboxTiktokConfig(sandbox, secrets, url),
+      ...(options.wrongAppSecret ? { appSecret: `${secrets.appSecret}-wrong` } : {}),
+    },
     backgroundJobs: options.backgroundJobs ?? true,
     logger: false,
     // Customers' media of this run only, removed on close.
@@ -51,17 +101,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const app = await createHelpdeskApp(config);
   await app.listen(port, '127.0.0.1');
-  await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  if (!options.wrongAppSecret) {
+    await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
+  }
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
+  saveCredentials(url, admin);
   return {
     app,
     sandbox,
     db,
     sql,
     config,
+    admin,
     url,
     close: async () => {
+      forgetCredentials(url);
       await sql.end();
       await app.close();
       await sandbox.close();
@@ -88,7 +143,7 @@ export async function post<T = unknown>(
 ): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: withSavedCredentials(url, new Headers({ 'content-type': 'application/json' })),
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -96,7 +151,7 @@ export async function post<T = unknown>(
 }
 
 export async function get<T = unknown>(url: string): Promise<T> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: withSavedCredentials(url, new Headers()) });
   if (!response.ok)
     throw new Error(`GET ${url} answered ${response.status}: ${await response.text()}`);
   return json<T>(response);
@@ -132,7 +187,7 @@ export class CookieJar {
 
   /** fetch with this jar's cookies, storing what the answer sets. */
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
+    const headers = withSavedCredentials(url, new Headers(init.headers));
     const cookie = this.header(url);
     if (cookie) headers.set('cookie', cookie);
     const response = await fetch(url, { ...init, headers });

@@ -1,4 +1,4 @@
-import { get, post } from './e2e-harness';
+import { get, post, withSavedCredentials } from './e2e-harness';
 
 export interface InboxDto {
   id: string;
@@ -10,6 +10,9 @@ export interface InboxDto {
     status: string;
     accessTokenExpiresAt: string;
     refreshTokenExpiresAt: string;
+    displayName: string | null;
+    profileImageUrl: string | null;
+    profileRefreshedAt: string | null;
   };
 }
 
@@ -17,8 +20,18 @@ export interface ConversationDto {
   id: string;
   inboxId: string;
   status: string;
-  contact: { id: string; name: string; username: string; tiktokUserId: string };
+  contact: {
+    id: string;
+    name: string;
+    username: string;
+    tiktokUserId: string;
+    avatarUrl: string | null;
+  };
   lastMessageAt: string;
+  preview: string | null;
+  unreadCount: number;
+  csat: { rating: number; ratedAt: string } | null;
+  csatAwaiting: boolean;
 }
 
 export interface MessageDto {
@@ -42,7 +55,8 @@ export interface MessageDto {
   tiktokType?: string | null;
   reactions?: Array<{ emoji: string; by: 'customer' | 'business'; at: string }>;
   replyTo?: { externalId: string; messageId: string | null; content: string | null } | null;
-  sentFrom?: string | null;
+  author: { kind: string; userId: string | null; name: string | null } | null;
+  sentFrom: string | null;
 }
 
 export interface NoteDto {
@@ -79,7 +93,8 @@ export class HelpdeskClient {
   async attachment(
     url: string,
   ): Promise<{ status: number; contentType: string | null; bytes: Buffer }> {
-    const response = await fetch(new URL(url, this.url));
+    const target = new URL(url, this.url).href;
+    const response = await fetch(target, { headers: withSavedCredentials(target, new Headers()) });
     return {
       status: response.status,
       contentType: response.headers.get('content-type'),

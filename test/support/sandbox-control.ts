@@ -27,7 +27,13 @@ export class SandboxControl {
     return body.userId;
   }
 
-  async sendAsUser(fromUserId: string, toBusinessId: string, text: string) {
+  /** `timestamp` (ms): when TikTok says the customer wrote it, e.g. days ago for a late delivery. */
+  async sendAsUser(
+    fromUserId: string,
+    toBusinessId: string,
+    text: string,
+    options: { timestamp?: number } = {},
+  ) {
     const { status, body } = await post<{ conversationId: string; messageId: string }>(
       `${this.url}/sandbox/messages`,
       {
@@ -35,10 +41,22 @@ export class SandboxControl {
         toBusinessId,
         type: 'text',
         text,
+        ...options,
       },
     );
     if (status >= 300)
       throw new Error(`sandbox message failed: HTTP ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  /** The business answers in the TikTok app itself: the helpdesk learns of it from the echo. */
+  async businessWritesInApp(conversationId: string, text: string) {
+    const { status, body } = await post<{ messageId: string }>(
+      `${this.url}/sandbox/business-messages`,
+      { conversationId, text },
+    );
+    if (status >= 300)
+      throw new Error(`sandbox business message failed: HTTP ${status} ${JSON.stringify(body)}`);
     return body;
   }
 

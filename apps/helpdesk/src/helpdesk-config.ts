@@ -1,10 +1,13 @@
 import type { LogLevel } from '@nestjs/common';
+import type { HelpdeskAdminCredentials } from './auth/helpdesk-auth.config';
 
 /** Everything the helpdesk needs to run; main.ts builds it from the environment, tests by hand. */
 export interface HelpdeskConfig {
   databaseUrl: string;
   /** Where people reach the helpdesk, e.g. `http://localhost:3000`. */
   publicUrl: string;
+  /** The admin who signs in (and adds agents); created or updated at start-up. */
+  admin: HelpdeskAdminCredentials;
   tiktok: {
     appId: string;
     appSecret: string;

@@ -4,6 +4,7 @@ import { AutomationRulesController } from './api/automation-rules.controller';
 import { AttachmentsController, ComposerController } from './api/composer.controller';
 import { ConversationNotesController } from './api/conversation-notes.controller';
 import { ConversationsController } from './api/conversations.controller';
+import { CsatReportController } from './api/csat-report.controller';
 import { InboxesController } from './api/inboxes.controller';
 import { MessagesController } from './api/messages.controller';
 import { AutomationRulesService } from './automation/automation-rules.service';
@@ -12,6 +13,7 @@ import { CsatSurveyListener } from './automation/csat-survey.listener';
 import { FirstMessageAutoReplyListener } from './automation/first-message-auto-reply.listener';
 import { ConversationNotesService } from './conversations/conversation-notes.service';
 import { ConversationsService } from './conversations/conversations.service';
+import { CsatReportService } from './csat/csat-report.service';
 import { MessagesService } from './conversations/messages.service';
 import { OutgoingMessagesService } from './conversations/outgoing-messages.service';
 import { helpdeskEntities } from './database/helpdesk-database';
@@ -34,6 +36,7 @@ import { PageController } from './page/page.controller';
     AttachmentsController,
     AutomationRulesController,
     ConversationNotesController,
+    CsatReportController,
   ],
   providers: [
     InboxesService,
@@ -45,6 +48,7 @@ import { PageController } from './page/page.controller';
     FirstMessageAutoReplyListener,
     CsatSurveyListener,
     ConversationNotesService,
+    CsatReportService,
   ],
 })
 export class HelpdeskCoreModule {}

@@ -14,8 +14,11 @@ import { HelpdeskAttachmentsModule } from './attachments/helpdesk-attachments.mo
 import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
 import type { HelpdeskConfig } from './helpdesk-config';
 import { HelpdeskCoreModule } from './helpdesk-core.module';
+import { Authenticator } from './auth/authenticator.service';
+import { HelpdeskAuthModule } from './auth/helpdesk-auth.module';
+import { HelpdeskTiktokModule } from './helpdesk-tiktok.module';
 import { HelpdeskOperationsModule } from './operations/helpdesk-operations.module';
-import { resolveConnectContext } from './tiktok/connect-context';
+import { connectContextResolver } from './tiktok/connect-context';
 import { HelpdeskTiktokAdapter } from './tiktok/helpdesk-tiktok.adapter';
 
 /** The whole application: database, events, the TikTok channel and the helpdesk on top. */
@@ -56,8 +59,11 @@ export class HelpdeskModule {
         }),
         // The channel's token refresh and inbound sweeps run on the host's scheduler.
         ScheduleModule.forRoot(),
+        HelpdeskAuthModule.forRoot({ admin: config.admin, publicUrl: config.publicUrl }),
         TiktokChannelModule.forRootAsync({
-          useFactory: () => ({
+          // The authorize route's guard asks the helpdesk's sign-in who is connecting.
+          inject: [Authenticator],
+          useFactory: (authenticator: Authenticator) => ({
             appId: config.tiktok.appId,
             appSecret: config.tiktok.appSecret,
             apiBaseUrl: config.tiktok.apiBaseUrl,
@@ -68,12 +74,13 @@ export class HelpdeskModule {
             enableBackgroundJobs: config.backgroundJobs ?? false,
             tokenRefreshIntervalSeconds: config.tiktok.tokenRefreshIntervalSeconds,
             inboundSweepIntervalSeconds: config.tiktok.inboundSweepIntervalSeconds,
-            resolveConnectContext,
+            resolveConnectContext: connectContextResolver(authenticator),
           }),
           helpdeskPort: HelpdeskTiktokAdapter,
         }),
         HelpdeskCoreModule,
         HelpdeskOperationsModule,
+        HelpdeskTiktokModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { TiktokWebhookRegistrar } from 'tiktok-channel';
 import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
 import { startLocalPostgres } from './database/local-postgres';
 import { Closers } from './demo/closers';
+import { demoAdmin, type DemoAdmin } from './demo/demo-admin';
 import { DemoConfigError, demoDataDir, demoEnvironment } from './demo/demo-environment';
 import { findRepoRoot } from './demo/repo-root';
 import { sandboxTiktokConfig } from './demo/sandbox-tiktok-config';
@@ -92,10 +93,22 @@ async function checkRegistration(app: INestApplication, url: string | undefined)
   }
 }
 
+/** Who signs in; a generated password is printed on the start that generated it, never again. */
+function adminLine(admin: DemoAdmin, dataDir: string, root: string): string {
+  const { email, password } = admin.credentials;
+  const file = `${relative(root, join(dataDir, 'demo-secrets.json'))}`;
+  if (admin.source === 'generated')
+    return `${email}  password ${password}  (generated, kept in ${file})`;
+  if (admin.source === 'secrets file') return `${email}  (password in ${file})`;
+  return `${email}  (from HELPDESK_ADMIN_EMAIL / HELPDESK_ADMIN_PASSWORD)`;
+}
+
 async function start(): Promise<void> {
   const root = findRepoRoot(__dirname);
   const dataDir = demoDataDir(env, root);
   const port = portFrom('PORT', 3000);
+  // Loopback only unless told otherwise: the demo is for this machine.
+  const host = env.HOST || '127.0.0.1';
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
 
   let databaseUrl = env.DATABASE_URL;
@@ -132,6 +145,7 @@ async function start(): Promise<void> {
 
   // Secrets are generated only when something is missing from the environment, then kept.
   const environment = demoEnvironment(env, root, 'create');
+  const admin: DemoAdmin = demoAdmin(env, join(dataDir, 'demo-secrets.json'));
   let sandbox: RunningSandbox | undefined;
   let tiktok: HelpdeskConfig['tiktok'] = environment.tiktok;
   if (environment.sandbox) {
@@ -160,6 +174,7 @@ async function start(): Promise<void> {
   const app: INestApplication = await createHelpdeskApp({
     databaseUrl,
     publicUrl,
+    admin: admin.credentials,
     tiktok,
     // Customers' images and videos, beside the embedded database (git-ignored).
     attachmentsDirectory: env.HELPDESK_ATTACHMENTS_DIR || join(dataDir, 'attachments'),
@@ -177,7 +192,7 @@ async function start(): Promise<void> {
   });
   closers.add('helpdesk', () => app.close());
   checkpoint();
-  await bind('helpdesk', port, 'PORT', () => app.listen(port));
+  await bind('helpdesk', port, 'PORT', () => app.listen(port, host));
   checkpoint();
 
   // Registering the webhook is a deploy step (npm run webhook -- register). With the sandbox the
@@ -191,7 +206,8 @@ async function start(): Promise<void> {
   const lines = [
     '',
     'Helpdesk demo is running.',
-    `  Helpdesk:        ${publicUrl}`,
+    `  Helpdesk:        ${publicUrl}  (listening on ${host}; set HOST to change)`,
+    `  Admin:           ${adminLine(admin, dataDir, root)}`,
     `  Webhook:         ${webhookNote}`,
     `  PostgreSQL:      ${databaseNote}`,
   ];
@@ -200,10 +216,10 @@ async function start(): Promise<void> {
       `  TikTok sandbox:  ${sandbox.url}  (a local stand-in for TikTok; its state is kept in ${relative(root, environment.dataDir)}/tiktok-sandbox-state.json)`,
       '',
       'Try it:',
-      `  1. Open ${publicUrl} and click "Sign in with TikTok". The sandbox's consent page asks for any`,
+      `  1. Open ${publicUrl}, sign in as the admin, and click "Sign in with TikTok". The sandbox's consent page asks for any`,
       '     username and an account type: Approve a Business account to connect it, or try Deny or',
       '     Personal account to see how the helpdesk explains a refusal.',
-      `  2. Write as a TikTok customer (the business id is in ${publicUrl}/api/inboxes):`,
+      `  2. Write as a TikTok customer (the business id is in curl -u <admin email>:<password> ${publicUrl}/api/inboxes):`,
       `       curl -s -X POST ${sandbox.url}/sandbox/users -H 'content-type: application/json' -d '{"username":"mia.k"}'`,
       `       curl -s -X POST ${sandbox.url}/sandbox/messages -H 'content-type: application/json' \\`,
       `         -d '{"fromUserId":"<userId>","toBusinessId":"<businessId>","text":"Is the blue one in stock?"}'`,

@@ -6,6 +6,7 @@ import {
   type SendInput,
   type SendOutcome,
   type TiktokAccountView,
+  type TiktokSendingState,
 } from 'tiktok-channel';
 import { DataSource } from 'typeorm';
 import { InboundAttachmentStore } from '../../../apps/helpdesk/src/attachments/inbound-attachment.store';
@@ -13,6 +14,14 @@ import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdes
 
 export type FakeSendBehaviour =
   { status: 'sent' } | { status: 'failed'; reason: FailureReason } | { status: 'throw' };
+
+/** A conversation TikTok would deliver to now. */
+export const OPEN_WINDOW: TiktokSendingState = {
+  canSend: true,
+  replyWindowEndsAt: new Date(Date.now() + 24 * 3600 * 1000),
+  remainingMessages: 10,
+  imageSend: 'unknown',
+};
 
 /**
  * Stands in for the library's messenger the way the real one behaves towards the host: it reports
@@ -22,6 +31,8 @@ export class FakeMessenger {
   readonly calls: SendInput[] = [];
   readonly retries: string[] = [];
   behaviour: FakeSendBehaviour = { status: 'sent' };
+  /** What `getSendingState` answers: whether TikTok would deliver a message now. */
+  sendingState: TiktokSendingState = OPEN_WINDOW;
   private sequence = 0;
 
   constructor(private readonly port: HelpdeskTiktokAdapter) {}
@@ -30,7 +41,13 @@ export class FakeMessenger {
     this.calls.length = 0;
     this.retries.length = 0;
     this.behaviour = { status: 'sent' };
+    this.sendingState = OPEN_WINDOW;
     this.sequence = 0;
+  }
+
+  async getSendingState(conversationId: string): Promise<TiktokSendingState> {
+    void conversationId;
+    return this.sendingState;
   }
 
   async send(input: SendInput): Promise<SendOutcome> {

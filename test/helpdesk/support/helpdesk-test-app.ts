@@ -14,8 +14,10 @@ import {
 } from '../../../apps/helpdesk/src/database/helpdesk-database';
 import { HelpdeskAttachmentsModule } from '../../../apps/helpdesk/src/attachments/helpdesk-attachments.module';
 import { InboundAttachmentStore } from '../../../apps/helpdesk/src/attachments/inbound-attachment.store';
+import { HelpdeskAuthModule } from '../../../apps/helpdesk/src/auth/helpdesk-auth.module';
 import { HelpdeskCoreModule } from '../../../apps/helpdesk/src/helpdesk-core.module';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
+import { basicAuthorization, generateAdmin, type Credentials } from '../../support/e2e-harness';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { FakeAccounts, FakeMessenger, FakeTiktokModule } from './fake-tiktok.module';
 
@@ -29,6 +31,9 @@ export interface HelpdeskTestApp {
   attachmentsDirectory: string;
   messenger: FakeMessenger;
   accounts: FakeAccounts;
+  admin: Credentials;
+  /** Headers a script sends: HTTP Basic as the admin. */
+  auth: { authorization: string };
   close(): Promise<void>;
 }
 
@@ -39,6 +44,7 @@ export interface HelpdeskTestApp {
 export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
   const database: TestDatabase = await createTestDatabase();
   const attachmentsDirectory = await mkdtemp(join(tmpdir(), 'helpdesk-attachments-'));
+  const admin = generateAdmin();
   const moduleRef = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
@@ -52,6 +58,7 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
       EventEmitterModule.forRoot(),
       HelpdeskAttachmentsModule.forRoot({ directory: attachmentsDirectory }),
       FakeTiktokModule,
+      HelpdeskAuthModule.forRoot({ admin }),
       HelpdeskCoreModule,
     ],
   }).compile();
@@ -68,6 +75,8 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
     // The fakes stand under the library's class tokens.
     messenger: app.get(TiktokMessenger) as unknown as FakeMessenger,
     accounts: app.get(TiktokAccountsService) as unknown as FakeAccounts,
+    admin,
+    auth: { authorization: basicAuthorization(admin) },
     close: async () => {
       await app.close();
       await database.drop();

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { TiktokMessenger, type SenderActionOutcome, type TiktokSendingState } from 'tiktok-channel';
 import { ConversationsService } from '../conversations/conversations.service';
 import { queryRows } from '../database/sql';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
 
 /** What the page's composer needs to know before the agent writes. */
 export interface ComposerView {
@@ -31,6 +32,7 @@ export interface ComposerView {
  * the typing indicator while an agent types, and "read" when an agent opens a conversation.
  */
 @Controller('api/conversations/:id')
+@HelpdeskApi()
 export class ComposerController {
   constructor(
     private readonly conversations: ConversationsService,
@@ -71,6 +73,7 @@ export class ComposerController {
 
 /** The files agents attached, for the page to show in sent replies. */
 @Controller('api/attachments')
+@HelpdeskApi()
 export class AttachmentsController {
   constructor(private readonly dataSource: DataSource) {}
 

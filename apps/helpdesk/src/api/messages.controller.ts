@@ -19,6 +19,9 @@ import {
 } from '../conversations/outgoing-messages.service';
 import { NON_EMPTY, SendMessageFormDto } from './dto/send-message.dto';
 import { helpdeskValidation } from './validation';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
+import { AcceptsUploads } from '../auth/request-origin.guard';
+import { CurrentUser, type SignedInUser } from '../auth/signed-in-user';
 
 /** The part of a multer file the API reads (memory storage). */
 interface UploadedFilePart {
@@ -32,6 +35,7 @@ export const MAX_ATTACHMENTS = 10;
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 @Controller('api/conversations/:id/messages')
+@HelpdeskApi()
 @UsePipes(helpdeskValidation)
 export class MessagesController {
   constructor(
@@ -52,6 +56,7 @@ export class MessagesController {
    * outcome to show, not an HTTP error.
    */
   @Post()
+  @AcceptsUploads()
   @UseInterceptors(
     FilesInterceptor('attachments', MAX_ATTACHMENTS, {
       limits: { fileSize: MAX_ATTACHMENT_BYTES },
@@ -61,6 +66,7 @@ export class MessagesController {
     @Param('id') conversationId: string,
     @Body() body: SendMessageFormDto,
     @UploadedFiles() uploaded: UploadedFilePart[] | undefined,
+    @CurrentUser() user: SignedInUser,
   ): Promise<MessageView> {
     const files: OutgoingFile[] = (uploaded ?? []).map((file) => ({
       // Browsers send UTF-8 names; multer reads the header as latin1.
@@ -70,7 +76,11 @@ export class MessagesController {
     }));
     const content = body.content ?? '';
     if (files.length === 0 && !/\S/.test(content)) throw new BadRequestException(NON_EMPTY);
-    return this.outgoing.send(conversationId, { content, files });
+    return this.outgoing.send(conversationId, {
+      content,
+      files,
+      author: { kind: 'agent', userId: user.id, name: user.name },
+    });
   }
 
   /** Sends the failed parts of a reply again, in order. 200 with the message as stored after it. */

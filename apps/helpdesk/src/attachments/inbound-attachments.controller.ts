@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { InboundAttachmentStore } from './inbound-attachment.store';
+import { HelpdeskApi } from '../auth/helpdesk-api.decorator';
 
 /**
  * Serves the images, videos and stickers TikTok users sent, from disk. Express's `sendFile`
@@ -9,6 +10,7 @@ import { InboundAttachmentStore } from './inbound-attachment.store';
  * one sent, whatever the file name would suggest.
  */
 @Controller('api/inbound-attachments')
+@HelpdeskApi()
 export class InboundAttachmentsController {
   constructor(private readonly store: InboundAttachmentStore) {}
 

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import {
@@ -55,6 +56,26 @@ export class AutomationRulesService {
       }),
     );
     return toAutomationRuleView(saved);
+  }
+
+  async update(
+    id: string,
+    change: { inboxId?: string | null; content?: string; enabled?: boolean },
+  ): Promise<AutomationRuleView> {
+    const rule = isUUID(id) ? await this.rules.findOneBy({ id }) : null;
+    if (!rule) throw new NotFoundException(`Automation rule ${id} does not exist`);
+    if (change.inboxId && !(await this.inboxes.exists(change.inboxId))) {
+      throw new BadRequestException(`inboxId ${change.inboxId} does not name an inbox`);
+    }
+    if (change.inboxId !== undefined) rule.inboxId = change.inboxId;
+    if (change.content !== undefined) rule.content = change.content;
+    if (change.enabled !== undefined) rule.enabled = change.enabled;
+    return toAutomationRuleView(await this.rules.save(rule));
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = isUUID(id) ? await this.rules.delete({ id }) : { affected: 0 };
+    if (!result.affected) throw new NotFoundException(`Automation rule ${id} does not exist`);
   }
 
   /** Enabled rules for this moment that apply to the inbox: its own and those for every inbox. */

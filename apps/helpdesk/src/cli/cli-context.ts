@@ -8,7 +8,7 @@ import { defaultAttachmentsDirectory } from '../attachments/attachments.constant
 import { HelpdeskAttachmentsModule } from '../attachments/helpdesk-attachments.module';
 import { helpdeskEntities } from '../database/helpdesk-database';
 import type { HelpdeskConfig } from '../helpdesk-config';
-import { resolveConnectContext } from '../tiktok/connect-context';
+import { refuseConnect } from '../tiktok/connect-context';
 import { HelpdeskTiktokAdapter } from '../tiktok/helpdesk-tiktok.adapter';
 
 export interface CliContext {
@@ -45,7 +45,7 @@ export async function openCliContext(
       TiktokChannelModule.forRoot({
         ...tiktok,
         enableBackgroundJobs: false,
-        resolveConnectContext,
+        resolveConnectContext: refuseConnect,
         helpdeskPort: HelpdeskTiktokAdapter,
       }),
     ],

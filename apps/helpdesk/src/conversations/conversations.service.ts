@@ -6,6 +6,7 @@ import { DataSource, Repository } from 'typeorm';
 import { HelpdeskEvents, type ConversationResolvedEvent } from '../automation/helpdesk-events';
 import { ConversationEntity } from '../database/entities/conversation.entity';
 import { queryRows } from '../database/sql';
+import { conversationSummaries } from './conversation-summaries';
 import { toConversationView, type ConversationView } from './conversation.view';
 
 @Injectable()
@@ -24,7 +25,11 @@ export class ConversationsService {
       relations: { contact: true },
       order: { lastMessageAt: { direction: 'DESC', nulls: 'LAST' }, createdAt: 'DESC' },
     });
-    return rows.map(toConversationView);
+    const summaries = await conversationSummaries(
+      this.dataSource,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toConversationView(row, summaries.get(row.id)));
   }
 
   /** The conversation, or a 404 for anything that does not name one (a malformed id included). */
@@ -33,7 +38,29 @@ export class ConversationsService {
       ? await this.conversations.findOne({ where: { id }, relations: { contact: true } })
       : null;
     if (!conversation) throw new NotFoundException(`Conversation ${id} does not exist`);
-    return toConversationView(conversation);
+    const summaries = await conversationSummaries(this.dataSource, [id]);
+    return toConversationView(conversation, summaries.get(id));
+  }
+
+  /** An agent opened it: the customer's messages so far are read. */
+  async markSeen(id: string): Promise<void> {
+    await this.get(id);
+    await queryRows(
+      this.dataSource,
+      `UPDATE conversations SET last_read_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** Opens a resolved conversation again; a pending survey no longer waits for its answer. */
+  async reopen(id: string): Promise<ConversationView> {
+    await this.get(id);
+    await queryRows(
+      this.dataSource,
+      `UPDATE conversations SET status = 'open', csat_requested_at = NULL WHERE id = $1`,
+      [id],
+    );
+    return this.get(id);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type {
+  MessageAuthorKind,
   MessageDirection,
   MessageEntity,
-  MessageSentFrom,
   MessageStatus,
   StoredAttachment,
   StoredPart,
@@ -57,10 +57,15 @@ export interface MessageView {
   /** Reactions on this message now, oldest first. */
   reactions: ReactionView[];
   replyTo: ReplyToView | null;
-  /** Set when the business wrote this outside the helpdesk (`tiktok_app`, ...). */
-  sentFrom: MessageSentFrom | null;
   isFollower: boolean | null;
   autoMessageType: string | null;
+  /**
+   * Who wrote an outgoing message: an agent (with their name), an automation (`auto_reply`,
+   * `csat`), or the business in TikTok itself (`tiktok`, with `sentFrom`). Null for the customer's.
+   */
+  author: { kind: MessageAuthorKind; userId: string | null; name: string | null } | null;
+  /** For `author.kind` `tiktok`: where it was typed (`tiktok_app`, `tiktok_web`, `api`, `other`). */
+  sentFrom: string | null;
 }
 
 /** What the view needs from other rows: the message's reactions and the message it quotes. */
@@ -89,9 +94,12 @@ export function toMessageView(message: MessageEntity, related: MessageRelations 
       (message.replyToExternalId
         ? { externalId: message.replyToExternalId, messageId: null, content: null }
         : null),
-    sentFrom: message.sentFrom,
     isFollower: message.isFollower,
     autoMessageType: message.autoMessageType,
+    author: message.authorKind
+      ? { kind: message.authorKind, userId: message.authorUserId, name: message.authorName }
+      : null,
+    sentFrom: message.sentFrom,
   };
 }
 

@@ -14,9 +14,14 @@ export interface OutgoingFile {
   bytes: Buffer;
 }
 
+/** Who a reply is from: an agent (named on the page), or one of the helpdesk's automations. */
+export type OutgoingAuthor =
+  { kind: 'agent'; userId: string; name: string } | { kind: 'auto_reply' } | { kind: 'csat' };
+
 export interface OutgoingMessage {
   content: string;
   files?: OutgoingFile[];
+  author?: OutgoingAuthor;
 }
 
 function kindOf(contentType: string): string {
@@ -44,9 +49,13 @@ export class OutgoingMessagesService {
   ) {}
 
   async send(conversationId: string, message: string | OutgoingMessage): Promise<MessageView> {
-    const { content, files = [] } = typeof message === 'string' ? { content: message } : message;
+    const {
+      content,
+      files = [],
+      author,
+    } = typeof message === 'string' ? { content: message } : message;
     await this.conversations.get(conversationId);
-    const messageId = await this.insertPending(conversationId, content, files);
+    const messageId = await this.insertPending(conversationId, content, files, author);
     const attachments: TiktokAttachment[] = files.map((file) => ({
       contentType: file.contentType,
       fileName: file.fileName,
@@ -103,13 +112,20 @@ export class OutgoingMessagesService {
     conversationId: string,
     content: string,
     files: OutgoingFile[],
+    author: OutgoingAuthor | undefined,
   ): Promise<string> {
     return this.dataSource.transaction(async (tx) => {
       const [row] = await queryRows<{ id: string }>(
         tx,
-        `INSERT INTO messages (conversation_id, direction, content, status)
-         VALUES ($1, 'outgoing', $2, 'pending') RETURNING id`,
-        [conversationId, content],
+        `INSERT INTO messages (conversation_id, direction, content, status, author_kind, author_user_id, author_name)
+         VALUES ($1, 'outgoing', $2, 'pending', $3, $4, $5) RETURNING id`,
+        [
+          conversationId,
+          content,
+          author?.kind ?? null,
+          author?.kind === 'agent' ? author.userId : null,
+          author?.kind === 'agent' ? author.name : null,
+        ],
       );
       const stored = [];
       for (const [position, file] of files.entries()) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What the demo generates once and keeps, so stored tokens stay readable across restarts. */
@@ -50,10 +50,29 @@ export function loadDemoSecrets(file: string): DemoSecrets | undefined {
  * make every stored token unreadable.
  */
 export function loadOrCreateDemoSecrets(file: string): DemoSecrets {
-  const existing = loadDemoSecrets(file);
+  const onlyAdmin = holdsOnlyTheAdmin(file);
+  const existing = onlyAdmin ? undefined : loadDemoSecrets(file);
   if (existing) return existing;
   const secrets = generateDemoSecrets();
   mkdirSync(dirname(file), { recursive: true });
+  if (onlyAdmin) {
+    // A start with every TIKTOK_* variable set kept only the admin here: add the rest beside it.
+    const temporary = `${file}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ ...onlyAdmin, ...secrets }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+    renameSync(temporary, file);
+    return secrets;
+  }
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
+}
+
+/** The file's content when it holds the demo's admin and none of the TikTok secrets yet. */
+function holdsOnlyTheAdmin(file: string): Record<string, unknown> | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const keys = Object.keys(parsed);
+  return keys.length === 1 && keys[0] === 'admin' ? (parsed as Record<string, unknown>) : undefined;
 }

@@ -12,6 +12,11 @@ export interface InboxView {
     status: InboxChannelStatus;
     accessTokenExpiresAt: string | null;
     refreshTokenExpiresAt: string | null;
+    /** The business's display name and avatar, as TikTok last gave them. */
+    displayName: string | null;
+    profileImageUrl: string | null;
+    /** When the profile was last fetched from TikTok; null while only the connect-time copy exists. */
+    profileRefreshedAt: string | null;
   };
 }
 
@@ -28,6 +33,10 @@ export function toInboxView(inbox: InboxEntity, account: TiktokAccountView | und
       status: account?.status ?? inbox.channelStatus,
       accessTokenExpiresAt: account?.accessTokenExpiresAt.toISOString() ?? null,
       refreshTokenExpiresAt: account?.refreshTokenExpiresAt.toISOString() ?? null,
+      // A refreshed copy wins over what the library stored when the account was connected.
+      displayName: inbox.profileDisplayName ?? account?.displayName ?? null,
+      profileImageUrl: inbox.profileImageUrl ?? account?.profileImageUrl ?? null,
+      profileRefreshedAt: inbox.profileRefreshedAt?.toISOString() ?? null,
     },
   };
 }

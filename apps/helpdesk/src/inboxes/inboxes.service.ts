@@ -26,6 +26,20 @@ export class InboxesService {
     return inboxes.map((inbox) => toInboxView(inbox, byInbox.get(inbox.id)));
   }
 
+  async get(id: string): Promise<InboxView> {
+    const inbox = await this.inboxes.findOneBy({ id });
+    if (!inbox) throw new NotFoundException(`Inbox ${id} does not exist`);
+    const [account] = await this.accounts.listByInboxIds([id]);
+    return toInboxView(inbox, account);
+  }
+
+  /** An admin's name for the inbox; a reconnect keeps it. */
+  async rename(id: string, name: string): Promise<InboxView> {
+    const result = await this.inboxes.update({ id }, { name: name.trim() });
+    if (!result.affected) throw new NotFoundException(`Inbox ${id} does not exist`);
+    return this.get(id);
+  }
+
   async exists(id: string): Promise<boolean> {
     return this.inboxes.existsBy({ id });
   }

@@ -4,7 +4,17 @@ import type { ConnectFailureReason } from 'tiktok-channel';
 export interface ConnectBanner {
   tone: 'success' | 'error';
   text: string;
+  /** A link to where the problem can be looked into (a section of the page). */
+  action?: { href: string; text: string };
 }
+
+/** Failures a setting causes, which the diagnostics report names: the banner links there. */
+const DIAGNOSED: ReadonlySet<ConnectFailureReason> = new Set([
+  'app_credentials_rejected',
+  'exchange_failed',
+  'profile_failed',
+  'missing_scopes',
+]);
 
 /**
  * One sentence per reason code the library appends as `tiktok_reason`, written for the person who
@@ -54,7 +64,15 @@ export function connectBanner(status: unknown, reason: unknown): ConnectBanner |
   if (status === 'connected') return { tone: 'success', text: CONNECTED_TEXT };
   if (status !== 'error') return null;
   const code = typeof reason === 'string' ? reason : '';
-  if (isKnownReason(code)) return { tone: 'error', text: FAILURE_TEXT[code] };
+  if (isKnownReason(code)) {
+    return DIAGNOSED.has(code)
+      ? {
+          tone: 'error',
+          text: FAILURE_TEXT[code],
+          action: { href: '#view=diagnostics', text: 'Open the diagnostics' },
+        }
+      : { tone: 'error', text: FAILURE_TEXT[code] };
+  }
   // A reason this page does not know yet: still say that nothing was connected, and show the code
   // (shortened: it comes from the URL) so it can be reported.
   const shown = code ? ` (reason: ${code.slice(0, 80)})` : '';

@@ -6,6 +6,7 @@ import { MESSAGE_BODY_STYLE } from './message-body-style';
 import { PAGE_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
 import { renderPage } from './page.html';
+import { VIEWS_SCRIPT } from './views-script';
 
 /**
  * Scripts and styles only from this origin, nothing inline: even if some content escaped its
@@ -58,6 +59,14 @@ export class PageController {
   @Header('Cache-Control', 'no-cache')
   messageBody(): string {
     return MESSAGE_BODY_SCRIPT;
+  }
+
+  @Get('assets/views.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  views(): string {
+    return VIEWS_SCRIPT;
   }
 
   @Get('assets/helpdesk.css')

@@ -13,6 +13,7 @@ import type {
   TiktokHelpdeskPort,
 } from 'tiktok-channel';
 import { InboundAttachmentStore } from '../attachments/inbound-attachment.store';
+import { takeCsatAnswer } from '../csat/csat-answer';
 import { queryRows } from '../database/sql';
 
 type IdRow = { id: string };
@@ -153,6 +154,24 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
         );
         return { messageId: existing.id, created: false };
       }
+      const messageId = inserted[0].id;
+      if (m.direction === 'outgoing') {
+        // Written in TikTok itself, not in the helpdesk: the page marks it so.
+        await queryRows(
+          tx,
+          `UPDATE messages SET author_kind = 'tiktok', sent_from = $2 WHERE id = $1`,
+          [messageId, m.sentFrom ?? 'tiktok_app'],
+        );
+      }
+      // A rating answering a satisfaction survey is recorded and leaves the conversation resolved.
+      const rating =
+        m.direction === 'incoming' &&
+        (await takeCsatAnswer(tx, {
+          conversationId: m.conversationId,
+          messageId,
+          content: m.content,
+          sentAt: m.sentAt,
+        }));
       // Only a new message moves the conversation: a customer writing again reopens a resolved
       // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
       await queryRows(
@@ -161,9 +180,9 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
             SET last_message_at = GREATEST(last_message_at, $2),
                 status = CASE WHEN $3 THEN 'open' ELSE status END
           WHERE id = $1`,
-        [m.conversationId, m.sentAt, m.direction === 'incoming'],
+        [m.conversationId, m.sentAt, m.direction === 'incoming' && !rating],
       );
-      return { messageId: inserted[0].id, created: true };
+      return { messageId, created: true };
     });
   }
 

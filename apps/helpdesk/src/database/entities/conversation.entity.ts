@@ -47,6 +47,14 @@ export class ConversationEntity {
   @Column('timestamptz', { name: 'last_message_at', nullable: true })
   lastMessageAt: Date | null;
 
+  /** When an agent last opened it: later customer messages are unread. */
+  @Column('timestamptz', { name: 'last_read_at', nullable: true })
+  lastReadAt: Date | null;
+
+  /** Set while a satisfaction survey awaits the customer's 1–5 answer. */
+  @Column('timestamptz', { name: 'csat_requested_at', nullable: true })
+  csatRequestedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

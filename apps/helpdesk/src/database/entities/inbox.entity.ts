@@ -34,6 +34,17 @@ export class InboxEntity {
   @Column('text', { name: 'tiktok_account_id', nullable: true })
   tiktokAccountId: string | null;
 
+  /** The business profile as TikTok last gave it (`business/get`), refreshed from the settings. */
+  @Column('text', { name: 'profile_display_name', nullable: true })
+  profileDisplayName: string | null;
+
+  /** TikTok's CDN link to the avatar; it expires, which is why the profile can be refreshed. */
+  @Column('text', { name: 'profile_image_url', nullable: true })
+  profileImageUrl: string | null;
+
+  @Column('timestamptz', { name: 'profile_refreshed_at', nullable: true })
+  profileRefreshedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

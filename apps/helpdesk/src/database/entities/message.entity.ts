@@ -9,9 +9,14 @@ import {
   PrimaryColumn,
 } from 'typeorm';
 import { ConversationEntity } from './conversation.entity';
+import { UserEntity } from './user.entity';
 import { UUID_PRIMARY_KEY } from './uuid-primary-key';
 
 export type MessageDirection = 'incoming' | 'outgoing';
+/** Who wrote an outgoing message: an agent, an automation, or the business in TikTok itself. */
+export const MESSAGE_AUTHOR_KINDS = ['agent', 'auto_reply', 'csat', 'tiktok'] as const;
+export type MessageAuthorKind = (typeof MESSAGE_AUTHOR_KINDS)[number];
+
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
 
 /** What the host keeps of an attachment; `tiktokMediaId` lets the library fetch it again. */
@@ -51,6 +56,7 @@ export interface StoredPart {
   'messages_status_check',
   `status IN ('pending', 'sent', 'delivered', 'read', 'failed', 'received')`,
 )
+@Check('messages_author_kind_check', `author_kind IN ('agent', 'auto_reply', 'csat', 'tiktok')`)
 @Index('messages_conversation_id_created_at_idx', ['conversationId', 'createdAt'])
 export class MessageEntity {
   @PrimaryColumn({ ...UUID_PRIMARY_KEY, primaryKeyConstraintName: 'messages_pkey' })
@@ -105,10 +111,6 @@ export class MessageEntity {
   @Column('text', { name: 'reply_to_external_id', nullable: true })
   replyToExternalId: string | null;
 
-  /** Set on echoes: the business wrote it in the TikTok app (or another tool), not here. */
-  @Column('text', { name: 'sent_from', nullable: true })
-  sentFrom: MessageSentFrom | null;
-
   @Column('boolean', { name: 'is_follower', nullable: true })
   isFollower: boolean | null;
 
@@ -118,6 +120,25 @@ export class MessageEntity {
   /** A type the library does not know: its raw content, so nothing is lost. */
   @Column('jsonb', { nullable: true })
   raw: Record<string, unknown> | null;
+
+  /** Null for the customer's messages. */
+  @Column('text', { name: 'author_kind', nullable: true })
+  authorKind: MessageAuthorKind | null;
+
+  @Column('uuid', { name: 'author_user_id', nullable: true })
+  authorUserId: string | null;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'author_user_id', foreignKeyConstraintName: 'messages_author_user_id_fkey' })
+  authorUser?: UserEntity;
+
+  /** The agent's name when they sent it, kept if the agent is later removed. */
+  @Column('text', { name: 'author_name', nullable: true })
+  authorName: string | null;
+
+  /** For a message the business sent outside the helpdesk: where (`tiktok_app`, `tiktok_web`, ...). */
+  @Column('text', { name: 'sent_from', nullable: true })
+  sentFrom: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

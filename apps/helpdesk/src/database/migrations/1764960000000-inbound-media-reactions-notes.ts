@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Everything a TikTok message can carry besides text: the bytes of its images and videos (kept on
  * disk; a row says where and what), reactions applied to the message they target, notes in the
  * conversation (referrals, history gaps, parked events), and what TikTok says about the message
- * itself (its type, the message it quotes, where an echo was typed, the raw content of a type we
- * do not know).
+ * itself (its type, the message it quotes, the raw content of a type we do not know; where an
+ * echo was typed is `sent_from`, added with the message authors).
  */
 export class InboundMediaReactionsNotes1764960000000 implements MigrationInterface {
   name = 'InboundMediaReactionsNotes1764960000000';
@@ -15,7 +15,6 @@ export class InboundMediaReactionsNotes1764960000000 implements MigrationInterfa
       ALTER TABLE messages
         ADD COLUMN tiktok_type text,
         ADD COLUMN reply_to_external_id text,
-        ADD COLUMN sent_from text,
         ADD COLUMN is_follower boolean,
         ADD COLUMN auto_message_type text,
         ADD COLUMN raw jsonb`);
@@ -90,7 +89,6 @@ export class InboundMediaReactionsNotes1764960000000 implements MigrationInterfa
         DROP COLUMN raw,
         DROP COLUMN auto_message_type,
         DROP COLUMN is_follower,
-        DROP COLUMN sent_from,
         DROP COLUMN reply_to_external_id,
         DROP COLUMN tiktok_type`);
   }
