@@ -11,10 +11,14 @@ import { InboundAttachmentsController } from './inbound-attachments.controller';
 @Global()
 @Module({})
 export class HelpdeskAttachmentsModule {
-  static forRoot(options: { directory: string }): DynamicModule {
+  /**
+   * `routes: false` keeps the store without the serving route, for a context without HTTP or
+   * sign-in (the operator tools build the port adapter, which needs the store).
+   */
+  static forRoot(options: { directory: string; routes?: boolean }): DynamicModule {
     return {
       module: HelpdeskAttachmentsModule,
-      controllers: [InboundAttachmentsController],
+      controllers: options.routes === false ? [] : [InboundAttachmentsController],
       providers: [
         { provide: INBOUND_ATTACHMENTS_DIRECTORY, useValue: resolve(options.directory) },
         InboundAttachmentStore,

@@ -41,6 +41,7 @@ export async function openCliContext(
       // The port adapter stores inbound media through it; the tools themselves store none.
       HelpdeskAttachmentsModule.forRoot({
         directory: defaultAttachmentsDirectory(),
+        routes: false,
       }),
       TiktokChannelModule.forRoot({
         ...tiktok,
