@@ -70,9 +70,6 @@ export function benchmarksPage(results: BenchResults, chartFile: string): string
     '',
     `**Database:** ${results.database}.`,
     '',
-    'The outbound bench (`bench/outbound-run.ts`) runs after these suites in `npm run bench` and ' +
-      'prints its own figures; it is not a suite of this page yet.',
-    '',
     `![Figures of this run](${chartFile})`,
     '',
   ];

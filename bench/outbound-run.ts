@@ -1,57 +1,34 @@
 import 'reflect-metadata';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { findRepoRoot } from '../apps/helpdesk/src/demo/repo-root';
 import { describeServer, openBenchDatabase } from './database';
-import { runOutboundBench, type OutboundConfig, type OutboundTarget } from './outbound-send.bench';
-import { fixed, table } from './stats';
+import { printOutboundReport } from './outbound-print';
+import { outboundConfigFromEnv, runOutboundBench } from './outbound-send.bench';
+import { outboundSuite } from './outbound-send.results';
+import { RESULTS_SCHEMA_VERSION, machineAtStart, round2, type BenchResults } from './results';
 
 /**
- * `npm run bench:outbound` (and the second half of `npm run bench`): 100 businesses × 50
+ * `npm run bench:outbound`: the outbound suite of `npm run bench` alone. 100 businesses × 50
  * messages at once through the messenger, against the sandbox's 10 requests per second per
- * business. Prints the wall time against the ideal at 10 rps and a baseline from the same run;
- * exits non-zero only on a 40100, a message not delivered exactly once, or one not reported sent.
+ * business. Prints the wall time against the ideal at 10 rps and a baseline from the same run,
+ * with a profile (statements, batches, CPU), and writes bench/results/outbound.json (the format of
+ * latest.json, one suite). Exits non-zero only on a 40100, a message not delivered exactly once,
+ * or one not reported sent.
  */
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-}
-
-function machine(): string {
-  const list = cpus();
-  const load = loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' ');
-  return `${list.length} CPUs (${list[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}, load average ${load}`;
-}
-
-function row(target: OutboundTarget, idealMs: number, baselineMs: number): string[] {
-  return [
-    target.label,
-    String(target.messages),
-    fixed(target.wallMs / 1000, 2),
-    `${fixed(target.wallMs / idealMs, 2)}x`,
-    `${fixed(target.wallMs / baselineMs, 2)}x`,
-    fixed((target.messages * 1000) / target.wallMs, 0),
-    String(target.rateLimited),
-    JSON.stringify(target.deliveries),
-  ];
-}
-
 async function main(): Promise<number> {
-  const config: OutboundConfig = {
-    businesses: intFromEnv('BENCH_BUSINESSES', 100),
-    messagesPerBusiness: intFromEnv('BENCH_MESSAGES_PER_BUSINESS', 50),
-    conversationsPerBusiness: intFromEnv('BENCH_CONVERSATIONS_PER_BUSINESS', 5),
-    poolSize: intFromEnv('BENCH_POOL', 10),
-    timeoutMs: intFromEnv('BENCH_TIMEOUT_SECONDS', 300) * 1000,
-  };
-  console.log(`bench: outbound sending, ${new Date().toISOString()}`);
-  console.log(`machine: ${machine()}`);
-  const database = await openBenchDatabase(findRepoRoot(__dirname));
+  const config = outboundConfigFromEnv();
+  const root = findRepoRoot(__dirname);
+  const startedAt = new Date().toISOString();
+  const machine = machineAtStart();
+  console.log(`bench: outbound sending, ${startedAt}`);
+  console.log(
+    `machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ` +
+      `load average ${machine.loadAverage.atStart.join(' ')}`,
+  );
+  const database = await openBenchDatabase(root);
   const stop = () => {
     console.error('\ninterrupted: cleaning up…');
     void database.close().finally(() => process.exit(130));
@@ -59,44 +36,33 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    console.log(`database: ${await describeServer(database.url)}, ${database.source}`);
-    const report = await runOutboundBench(database.url, config, (line) => console.log(`  ${line}`));
-    const { baseline, library, idealMs } = report;
-    console.log('');
-    console.log(
-      `${config.businesses} businesses × ${config.messagesPerBusiness} messages at once ` +
-        `(${config.conversationsPerBusiness} conversations each, a pool of ${config.poolSize} connections); ` +
-        `the sandbox answers 40100 past 10 requests/s per business. ` +
-        `Ideal at 10 rps: ${fixed(idealMs / 1000, 1)} s.`,
+    const databaseNote = `${await describeServer(database.url)}, ${database.source}`;
+    console.log(`database: ${databaseNote}`);
+    const started = performance.now();
+    const report = await runOutboundBench(
+      database.url,
+      config,
+      (line) => console.log(`  ${line}`),
+      database.serverPid,
     );
-    console.log('');
-    console.log(
-      table(
-        [
-          'target',
-          'messages',
-          'wall s',
-          '÷ ideal',
-          '÷ baseline',
-          'msg/s',
-          '40100s',
-          'times delivered',
-        ],
-        [row(baseline, idealMs, baseline.wallMs), row(library, idealMs, baseline.wallMs)],
-      ),
-    );
-    console.log('');
-    console.log(
-      `library: every send() answered (parts recorded, pending) after ${fixed((library.handedOverMs ?? 0) / 1000, 2)} s; ` +
-        `${library.final} of ${library.messages} reported sent through the port.`,
-    );
-    if (library.latencyMs) {
-      const l = library.latencyMs;
-      console.log(
-        `library: recorded → sent per message: p50 ${fixed(l.p50 / 1000, 2)} s, p95 ${fixed(l.p95 / 1000, 2)} s, p99 ${fixed(l.p99 / 1000, 2)} s, max ${fixed(l.max / 1000, 2)} s`,
-      );
-    }
-    console.log('');
+    printOutboundReport(report);
+    const output: BenchResults = {
+      schemaVersion: RESULTS_SCHEMA_VERSION,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      complete: false,
+      machine: {
+        ...machine,
+        loadAverage: { ...machine.loadAverage, atEnd: loadavg().map(round2) },
+      },
+      database: databaseNote,
+      suites: [outboundSuite(report, (performance.now() - started) / 1000)],
+    };
+    const resultsDir = join(root, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const jsonFile = join(resultsDir, 'outbound.json');
+    writeFileSync(jsonFile, `${JSON.stringify(output, null, 2)}\n`);
+    console.log(`wrote ${relative(root, jsonFile)}`);
     for (const failure of report.failures) console.log(`FAILED CHECK: ${failure}`);
     console.log(`${report.failures.length} failed checks`);
     return report.failures.length > 0 ? 1 : 0;

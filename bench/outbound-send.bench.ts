@@ -13,7 +13,11 @@ import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import type { RunningSandbox } from '../apps/tiktok-sandbox/src';
+import { batcherStats, type BatcherStats } from '../libs/tiktok-channel/src/persistence/batcher';
+import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
 import { CountingPort, startOutboundApp } from './outbound-app';
+import { fixed } from './stats';
+import { StatementCounter } from './outbound-profile';
 
 /**
  * 100 businesses × 50 messages handed to the messenger at once (five customers per business,
@@ -36,6 +40,25 @@ export interface OutboundConfig {
   timeoutMs: number;
 }
 
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+/** The settings, from `BENCH_*` variables (see bench/README.md). */
+export function outboundConfigFromEnv(): OutboundConfig {
+  return {
+    businesses: intFromEnv('BENCH_BUSINESSES', 100),
+    messagesPerBusiness: intFromEnv('BENCH_MESSAGES_PER_BUSINESS', 50),
+    conversationsPerBusiness: intFromEnv('BENCH_CONVERSATIONS_PER_BUSINESS', 5),
+    poolSize: intFromEnv('BENCH_POOL', 10),
+    timeoutMs: intFromEnv('BENCH_TIMEOUT_SECONDS', 300) * 1000,
+  };
+}
+
 export interface OutboundTarget {
   label: string;
   messages: number;
@@ -47,6 +70,15 @@ export interface OutboundTarget {
   /** How many times each message reached the person: counts of counts (`{ 1: 5000 }` is right). */
   deliveries: Record<string, number>;
   latencyMs?: { p50: number; p95: number; p99: number; max: number };
+  /** Statements the library sent to PostgreSQL during the measured window, the commonest first. */
+  statements?: {
+    total: number;
+    top: Array<{ statement: string; count: number; sendMs: number }>;
+  };
+  /** CPU spent during the measured window, in ms (NaN where it cannot be read). */
+  cpuMs?: { libraryProcess: number; sandbox: number; database: number };
+  /** The library's batched statements during the measured window, by name. */
+  batches?: Record<string, BatcherStats>;
 }
 
 export interface OutboundReport {
@@ -59,6 +91,7 @@ export interface OutboundReport {
 
 interface SandboxProcess {
   sandbox: RunningSandbox;
+  pid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -85,6 +118,7 @@ async function startSandboxProcess(appId: string, appSecret: string): Promise<Sa
   );
   return {
     sandbox: { ...ready, close: async () => undefined },
+    pid: child.pid,
     close: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -232,6 +266,11 @@ async function runBaseline(
   };
 }
 
+/** This bench's businesses, named apart from what other suites left in a shared database. */
+function shopName(b: number): string {
+  return `outshop${b}`;
+}
+
 async function connectBusinesses(
   url: string,
   sandbox: RunningSandbox,
@@ -240,7 +279,7 @@ async function connectBusinesses(
   // One at a time: the sandbox answers consents in the order they were queued.
   for (let b = 0; b < count; b++) {
     await control(sandbox, '/sandbox/consent', {
-      username: `shop${b}`,
+      username: shopName(b),
       accountType: 'business',
       decision: 'approve',
     });
@@ -259,7 +298,7 @@ async function connectBusinesses(
       current = new URL(location, current).toString();
     }
     if (new URL(current).searchParams.get('tiktok_status') !== 'connected') {
-      throw new Error(`connecting shop${b} ended at ${current}`);
+      throw new Error(`connecting ${shopName(b)} ended at ${current}`);
     }
   }
 }
@@ -272,9 +311,24 @@ function percentiles(values: number[]): { p50: number; p95: number; p99: number;
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
+/** Where the CPU of the parts can be read: the sandbox's process and PostgreSQL's postmaster. */
+interface CpuParts {
+  sandboxPid: number | undefined;
+  serverPid: number | undefined;
+}
+
+function cpuNow(parts: CpuParts): { libraryProcess: number; sandbox: number; database: number } {
+  return {
+    libraryProcess: ownCpuMs(),
+    sandbox: parts.sandboxPid === undefined ? NaN : processCpuMs(parts.sandboxPid),
+    database: serverCpuMs(parts.serverPid),
+  };
+}
+
 async function runLibrary(
   databaseUrl: string,
   sandbox: RunningSandbox,
+  cpuParts: CpuParts,
   secrets: ReturnType<typeof generateDemoSecrets>,
   config: OutboundConfig,
   log: (line: string) => void,
@@ -298,8 +352,10 @@ async function runLibrary(
     await app.get(TiktokWebhookRegistrar).register(`${url}/tiktok/webhook`);
     log(`connecting ${config.businesses} businesses through the OAuth flow`);
     await connectBusinesses(url, sandbox, config.businesses);
+    const usernames = Array.from({ length: config.businesses }, (_, b) => shopName(b));
     const { rows: accounts } = await db.query<{ business_id: string; username: string }>(
-      `SELECT business_id, username FROM tiktok_accounts ORDER BY username`,
+      `SELECT business_id, username FROM tiktok_accounts WHERE username = ANY($1) ORDER BY username`,
+      [usernames],
     );
     log(`${config.businesses * config.conversationsPerBusiness} customers write first`);
     for (const account of accounts) {
@@ -315,7 +371,9 @@ async function runLibrary(
     for (let round = 0; round < 600; round++) {
       await processor.settle();
       const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM tiktok_conversations WHERE last_inbound_at IS NOT NULL`,
+        `SELECT count(*)::int AS n FROM tiktok_conversations c JOIN tiktok_accounts a ON a.id = c.account_id
+          WHERE c.last_inbound_at IS NOT NULL AND a.username = ANY($1)`,
+        [usernames],
       );
       if (rows[0].n >= expected) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -327,7 +385,9 @@ async function runLibrary(
     }>(
       `SELECT a.business_id, c.tiktok_conversation_id, c.host_conversation_id
          FROM tiktok_conversations c JOIN tiktok_accounts a ON a.id = c.account_id
+        WHERE a.username = ANY($1)
         ORDER BY a.business_id, c.tiktok_conversation_id`,
+      [usernames],
     );
     if (conversations.length < expected) {
       throw new Error(
@@ -355,7 +415,22 @@ async function runLibrary(
     const counting = CountingPort.current as CountingPort;
     const before = await control<SandboxStats>(sandbox, '/sandbox/stats');
     log(`handing ${sends.length} messages to the messenger at once`);
+    const counter = new StatementCounter();
+    counter.install();
+    const cpuBefore = cpuNow(cpuParts);
+    counter.start();
+    batcherStats.clear();
     const started = performance.now();
+    // Once a second: how many were reported sent, and how busy this process's event loop was.
+    const timeline: string[] = [];
+    let lastElu = performance.eventLoopUtilization();
+    const ticker = setInterval(() => {
+      const elu = performance.eventLoopUtilization(lastElu);
+      lastElu = performance.eventLoopUtilization();
+      timeline.push(
+        `${fixed((performance.now() - started) / 1000, 0)}s: ${counting.finalStatus.size} sent, event loop ${fixed(elu.utilization * 100, 0)}% busy`,
+      );
+    }, 1000);
     const outcomes: SendOutcome[] = await Promise.all(
       sends.map((send) =>
         messenger.send({
@@ -373,6 +448,15 @@ async function runLibrary(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const wallMs = performance.now() - started;
+    clearInterval(ticker);
+    log(`timeline: ${timeline.join('; ')}`);
+    // For matching a --cpu-prof profile (its timestamps are this clock's, in µs).
+    log(
+      `window (monotonic µs): ${process.hrtime.bigint() / 1000n - BigInt(Math.round(wallMs * 1000))}..${process.hrtime.bigint() / 1000n}`,
+    );
+    counter.stop();
+    const cpuAfter = cpuNow(cpuParts);
+    counter.uninstall();
     const after = await control<SandboxStats>(sandbox, '/sandbox/stats');
     const { rows: latencies } = await db.query<{ ms: number }>(
       `SELECT (EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000)::float8 AS ms
@@ -391,6 +475,13 @@ async function runLibrary(
         sends.map((send) => send.text),
       ),
       latencyMs: percentiles(latencies.map((row) => row.ms)),
+      statements: { total: counter.total(), top: counter.top(12) },
+      batches: Object.fromEntries(batcherStats),
+      cpuMs: {
+        libraryProcess: cpuAfter.libraryProcess - cpuBefore.libraryProcess,
+        sandbox: cpuAfter.sandbox - cpuBefore.sandbox,
+        database: cpuAfter.database - cpuBefore.database,
+      },
     };
   } finally {
     await db.end();
@@ -402,6 +493,7 @@ export async function runOutboundBench(
   databaseUrl: string,
   config: OutboundConfig,
   log: (line: string) => void,
+  serverPid?: number,
 ): Promise<OutboundReport> {
   const secrets = generateDemoSecrets();
   const sandboxProcess = await startSandboxProcess(secrets.appId, secrets.appSecret);
@@ -410,7 +502,14 @@ export async function runOutboundBench(
     log('baseline: the same traffic straight to the sandbox');
     const baseline = await runBaseline(sandbox, config);
     log(`library: ${config.businesses} businesses × ${config.messagesPerBusiness} messages`);
-    const library = await runLibrary(databaseUrl, sandbox, secrets, config, log);
+    const library = await runLibrary(
+      databaseUrl,
+      sandbox,
+      { sandboxPid: sandboxProcess.pid, serverPid },
+      secrets,
+      config,
+      log,
+    );
     const failures: string[] = [];
     for (const target of [baseline, library]) {
       if (target.rateLimited > 0)

@@ -15,6 +15,9 @@ import {
   type SuiteResult,
 } from './results';
 import { fixed, ratio, table, type PhaseSummary } from './stats';
+import { printOutboundReport } from './outbound-print';
+import { outboundConfigFromEnv, runOutboundBench } from './outbound-send.bench';
+import { outboundSuite } from './outbound-send.results';
 import { runTokenSweepBench, type TokenSweepConfig } from './token-sweep.bench';
 import {
   runWebhookIngestBench,
@@ -31,7 +34,7 @@ import { webhookIngestSuite } from './webhook-ingest.results';
  * answered wrongly, never on speed. `npm run bench -- --only token-sweep` runs one suite.
  */
 
-const SUITES = ['webhook-ingest', 'token-sweep'] as const;
+const SUITES = ['webhook-ingest', 'token-sweep', 'outbound'] as const;
 type SuiteId = (typeof SUITES)[number];
 
 function intFromEnv(name: string, fallback: number): number {
@@ -224,6 +227,17 @@ async function main(): Promise<number> {
           0,
         );
         results.push(webhookIngestSuite(report, ingestConfig, (performance.now() - t0) / 1000));
+      } else if (id === 'outbound') {
+        console.log('');
+        console.log('outbound sending:');
+        const report = await runOutboundBench(
+          database.url,
+          outboundConfigFromEnv(),
+          log,
+          database.serverPid,
+        );
+        printOutboundReport(report);
+        results.push(outboundSuite(report, (performance.now() - t0) / 1000));
       } else {
         console.log('');
         console.log('token refresh sweep:');

@@ -71,6 +71,17 @@ describe('Two instances sending for one business together stay under its 10 requ
       await Promise.all(chats.map((chat) => sandbox.fromBusiness(chat.tiktokConversationId)))
     ).flatMap((items) => items.map((item) => item.text));
     expect(texts.sort()).toEqual(sends.map((send) => send.text).sort());
+
+    // Each part went out in a slot of its own, 1/rate after the one before, even when several
+    // were reserved in one statement: every sending part's reconciliation time is its slot plus
+    // the same constant, so those times are at least 100 ms apart too.
+    const { rows } = await host.db.query<{ gap_ms: number | null }>(
+      `SELECT (EXTRACT(EPOCH FROM (next_attempt_at - lag(next_attempt_at) OVER (ORDER BY next_attempt_at))) * 1000)::float8 AS gap_ms
+         FROM tiktok_outbound_messages WHERE host_message_id LIKE 'busy-%'`,
+    );
+    const gaps = rows.map((row) => row.gap_ms).filter((gap): gap is number => gap !== null);
+    expect(gaps).toHaveLength(sends.length - 1);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(99.9);
   });
 
   it('spaces reservations for one business 1/rate apart, whichever instance reserves', async () => {

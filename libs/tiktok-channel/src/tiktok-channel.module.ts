@@ -24,6 +24,7 @@ import { OutboundReporter } from './outbound/outbound-reporter';
 import { OutboundStore } from './outbound/outbound-store';
 import { OutboundSweeperCron } from './outbound/outbound-sweeper.cron';
 import { OutboundWorker } from './outbound/outbound-worker.service';
+import { SendRecorder } from './outbound/send-recorder';
 import { OutcomeHub } from './outbound/outcome-hub';
 import { PartSender } from './outbound/part-sender';
 import { TiktokRateLimiter } from './outbound/rate-limiter';
@@ -117,6 +118,7 @@ import type { DynamicModule } from '@nestjs/common';
     OutboundReporter,
     OutboundWorker,
     OutboundSweeperCron,
+    SendRecorder,
     TiktokWebhookRegistrar,
     TiktokDiagnostics,
     TiktokHealthIndicator,

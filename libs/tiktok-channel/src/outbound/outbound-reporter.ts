@@ -12,7 +12,6 @@ import {
   type MessagePendingEvent,
   type MessageSentEvent,
 } from '../host/tiktok-events';
-import type { OutboundRequestStatus } from '../persistence/entities/tiktok-outbound-request.entity';
 import {
   OutboundStore,
   partStatusView,
@@ -65,12 +64,8 @@ export class OutboundReporter {
 
   /** Recomputes the message's status from its parts and reports it when it became final. */
   async settle(hostMessageId: string, conversation: OutboundConversation): Promise<SendOutcome> {
-    const parts = await this.store.parts(hostMessageId);
+    const { parts, changed } = await this.store.settleStatus(hostMessageId);
     const outcome = outcomeOf(parts);
-    const changed = await this.store.setRequestStatus(
-      hostMessageId,
-      outcome.status as OutboundRequestStatus,
-    );
     if (changed && outcome.status !== 'pending') {
       try {
         await this.report(hostMessageId, conversation, outcome);

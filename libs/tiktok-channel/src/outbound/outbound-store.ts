@@ -11,7 +11,12 @@ import type { OutboundStatus } from '../persistence/entities/tiktok-outbound-mes
 import type { OutboundRequestStatus } from '../persistence/entities/tiktok-outbound-request.entity';
 import { queryRows, type SqlExecutor } from '../persistence/sql';
 import { REPLY_WINDOW_MS } from './messaging-rules';
-import { reserveSlotSql } from './rate-limiter';
+import {
+  CONVERSATION_COLUMNS,
+  OutboundBatches,
+  PART_COLUMNS,
+  type SettledStatus,
+} from './outbound-batches';
 import type { PlannedPart } from './send-plan';
 
 /** A conversation as the sender needs it: who sends, to whom, and what the rules look at. */
@@ -65,23 +70,27 @@ export interface SentCounts {
   afterWindow: number;
 }
 
-const CONVERSATION_COLUMNS = `c.id, c.account_id, a.business_id, a.status AS account_status, a.username,
-  c.tiktok_conversation_id, c.host_inbox_id, c.host_conversation_id, c.last_inbound_at,
-  c.image_send_capability, c.capabilities_checked_at`;
-
-const PART_COLUMNS = `id, host_message_id, conversation_id, account_id, part_index, kind, message_type,
-  body, status, tiktok_message_id, failure_reason, failure_detail, attempts, reconcile_attempts,
-  attachment_index, referenced_message_id, media_id, media_uploaded_at, share_item_id,
-  attempt_started_at,
-  (EXTRACT(EPOCH FROM (next_attempt_at - clock_timestamp())) * 1000)::float8 AS due_in_ms`;
-
-/** A conversation's parts go out in the order they were recorded. */
-const PART_ORDER = `created_at, host_message_id, part_index`;
-
-/** Every statement the outbound side runs; each is short, none spans a TikTok call. */
+/**
+ * Every statement the outbound side runs; each is short, none spans a TikTok call. The ones the
+ * sending path runs for every part go through `OutboundBatches`, which groups concurrent calls.
+ */
 @Injectable()
 export class OutboundStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  private readonly batches: OutboundBatches;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.batches = new OutboundBatches(dataSource, {
+      markSent: (request) =>
+        this.markSentAlone(
+          { id: request.partId, message_type: request.messageType },
+          request.tiktokMessageId,
+          {
+            business_id: request.businessId,
+            tiktok_conversation_id: request.tiktokConversationId,
+          },
+        ),
+    });
+  }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -106,21 +115,15 @@ export class OutboundStore {
     return row ?? null;
   }
 
-  async conversationByHostId(hostConversationId: string): Promise<OutboundConversation | null> {
-    const [row] = await queryRows<OutboundConversation>(
-      this.dataSource,
-      `SELECT ${CONVERSATION_COLUMNS}
-         FROM tiktok_conversations c JOIN tiktok_accounts a ON a.id = c.account_id
-        WHERE c.host_conversation_id = $1`,
-      [hostConversationId],
-    );
-    return row ?? null;
+  conversationByHostId(hostConversationId: string): Promise<OutboundConversation | null> {
+    return this.batches.conversationByHostId(hostConversationId);
   }
 
   async conversationById(
     id: string,
     executor: SqlExecutor = this.dataSource,
   ): Promise<OutboundConversation | null> {
+    if (executor === this.dataSource) return this.batches.conversationById(id);
     const [row] = await queryRows<OutboundConversation>(
       executor,
       `SELECT ${CONVERSATION_COLUMNS}
@@ -291,16 +294,8 @@ export class OutboundStore {
   // ---- the conversation lease -------------------------------------------------------------
 
   /** Takes the conversation's send lease if nobody holds it. */
-  async claimConversation(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.dataSource,
-      `UPDATE tiktok_conversations
-          SET outbound_lease_until = clock_timestamp() + make_interval(secs => $3), outbound_lease_owner = $2
-        WHERE id = $1 AND (outbound_lease_until IS NULL OR outbound_lease_until < clock_timestamp())
-        RETURNING id`,
-      [id, owner, leaseMs / 1000],
-    );
-    return rows.length > 0;
+  claimConversation(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.batches.claim(id, owner, leaseMs);
   }
 
   /** Takes the leases of up to `limit` conversations with work due, skipping rows others lock. */
@@ -347,30 +342,15 @@ export class OutboundStore {
   }
 
   /** Lets the conversation go, noting when its first unfinished part is due (null: none). */
-  async releaseConversation(id: string, owner: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE tiktok_conversations
-          SET outbound_lease_until = NULL, outbound_lease_owner = NULL,
-              outbound_due_at = (SELECT next_attempt_at FROM tiktok_outbound_messages
-                                  WHERE conversation_id = $1 AND status IN ('pending', 'sending')
-                                  ORDER BY ${PART_ORDER} LIMIT 1)
-        WHERE id = $1 AND outbound_lease_owner = $2`,
-      [id, owner],
-    );
+  releaseConversation(id: string, owner: string): Promise<void> {
+    return this.batches.release(id, owner);
   }
 
   // ---- parts ------------------------------------------------------------------------------
 
   /** The conversation's first unfinished part: only it may go, so parts arrive in order. */
-  async firstUnfinishedPart(conversationId: string): Promise<PartRow | null> {
-    const [row] = await queryRows<PartRow>(
-      this.dataSource,
-      `SELECT ${PART_COLUMNS} FROM tiktok_outbound_messages
-        WHERE conversation_id = $1 AND status IN ('pending', 'sending')
-        ORDER BY ${PART_ORDER} LIMIT 1`,
-      [conversationId],
-    );
-    return row ?? null;
+  firstUnfinishedPart(conversationId: string): Promise<PartRow | null> {
+    return this.batches.firstUnfinishedPart(conversationId);
   }
 
   async media(partId: string): Promise<PreparedMedia | null> {
@@ -398,25 +378,18 @@ export class OutboundStore {
    * unknown: a crash leaves the part `sending`, due for reconciliation once the request could no
    * longer be in flight. Resolves with the wait until the slot, in milliseconds.
    */
-  async reserveAndMarkSending(
+  reserveAndMarkSending(
     partId: string,
     businessId: string,
     intervalSeconds: number,
     reconcileAfterMs: number,
   ): Promise<number> {
-    const [row] = await queryRows<{ wait_ms: number }>(
-      this.dataSource,
-      `WITH slot AS (${reserveSlotSql('$2', '$3')})
-       UPDATE tiktok_outbound_messages
-          SET status = 'sending', attempts = attempts + 1, attempt_started_at = clock_timestamp(),
-              next_attempt_at = clock_timestamp()
-                + make_interval(secs => $4 + (SELECT wait_ms FROM slot) / 1000),
-              updated_at = now()
-        WHERE id = $1
-        RETURNING (SELECT wait_ms FROM slot) AS wait_ms`,
-      [partId, businessId, intervalSeconds, reconcileAfterMs / 1000],
-    );
-    return row?.wait_ms ?? 0;
+    return this.batches.reserveAndMarkSending({
+      partId,
+      businessId,
+      intervalSeconds,
+      reconcileAfterMs,
+    });
   }
 
   /**
@@ -425,7 +398,22 @@ export class OutboundStore {
    * `echoHeld` says whether the inbound side holds back an echo in the conversation, waiting for
    * an id like this one.
    */
-  async markSent(
+  markSent(
+    part: Pick<PartRow, 'id' | 'message_type'>,
+    tiktokMessageId: string,
+    conversation: Pick<OutboundConversation, 'business_id' | 'tiktok_conversation_id'>,
+  ): Promise<{ stored: boolean; echoHeld: boolean }> {
+    return this.batches.markSent({
+      partId: part.id,
+      messageType: part.message_type,
+      tiktokMessageId,
+      businessId: conversation.business_id,
+      tiktokConversationId: conversation.tiktok_conversation_id,
+    });
+  }
+
+  /** `markSent` for one part, in its own statements: what a batch falls back to. */
+  private async markSentAlone(
     part: Pick<PartRow, 'id' | 'message_type'>,
     tiktokMessageId: string,
     conversation: Pick<OutboundConversation, 'business_id' | 'tiktok_conversation_id'>,
@@ -570,23 +558,13 @@ export class OutboundStore {
     );
   }
 
-  /** Stores the message's status; true when it changed (the host has something new to hear). */
-  async setRequestStatus(hostMessageId: string, status: OutboundRequestStatus): Promise<boolean> {
-    const rows = await queryRows<{ host_message_id: string }>(
-      this.dataSource,
-      `UPDATE tiktok_outbound_requests SET status = $2, updated_at = now()
-        WHERE host_message_id = $1 AND status <> $2 RETURNING host_message_id`,
-      [hostMessageId, status],
-    );
-    return rows.length > 0;
+  markReported(hostMessageId: string, status: string): Promise<void> {
+    return this.batches.markReported(hostMessageId, status);
   }
 
-  async markReported(hostMessageId: string, status: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE tiktok_outbound_requests SET reported_status = $2
-        WHERE host_message_id = $1 AND status = $2`,
-      [hostMessageId, status],
-    );
+  /** Recomputes the message's status from its parts and stores it (see `OutboundBatches`). */
+  settleStatus(hostMessageId: string): Promise<SettledStatus> {
+    return this.batches.settleStatus(hostMessageId);
   }
 
   /**

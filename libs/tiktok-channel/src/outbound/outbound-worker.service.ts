@@ -44,6 +44,8 @@ export class OutboundWorker implements OnModuleDestroy {
   private readonly active = new Map<string, { again: boolean }>();
   private readonly running = new Set<Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Attempts (`partId:attempts`) that one reconciliation found absent: the next look decides. */
+  private readonly absentOnce = new Set<string>();
   private readonly stop = new AbortController();
   private closed = false;
 
@@ -142,16 +144,19 @@ export class OutboundWorker implements OnModuleDestroy {
         return; // another process drives it
       }
       holding = false;
+      const reports: Array<Promise<unknown>> = [];
       try {
-        await this.work(conversationId);
+        await this.work(conversationId, reports);
       } finally {
+        // Reports run beside the next part; the conversation is done when they are.
+        await Promise.all(reports);
         await this.store.releaseConversation(conversationId, this.owner);
       }
     } while (state.again && !this.closed);
   }
 
   /** Sends (or reconciles) the conversation's parts in order until none is due. */
-  private async work(conversationId: string): Promise<void> {
+  private async work(conversationId: string, reports: Array<Promise<unknown>>): Promise<void> {
     // The lease was just taken: renew it only once half of it is gone.
     let leaseRenewedAt = Date.now();
     const holdLease = async (): Promise<boolean> => {
@@ -194,7 +199,7 @@ export class OutboundWorker implements OnModuleDestroy {
         );
       } else {
         const result = await this.sender.attempt(part, conversation);
-        await this.handle(part, conversation, result);
+        await this.handle(part, conversation, result, reports);
         if (result.kind !== 'sent') conversation = null;
       }
     }
@@ -204,11 +209,12 @@ export class OutboundWorker implements OnModuleDestroy {
     part: PartRow,
     conversation: OutboundConversation,
     result: AttemptResult,
+    reports: Array<Promise<unknown>>,
   ): Promise<void> {
     const attempt = part.attempts + 1;
     switch (result.kind) {
       case 'sent':
-        return this.sent(part, conversation, result.tiktokMessageId);
+        return this.sent(part, conversation, result.tiktokMessageId, reports);
       case 'unknown':
         // Never sent again blindly: the next turn of the loop looks for it first.
         await this.store.reconcileLater(part.id, this.config.reconcileDelayMs, false);
@@ -266,6 +272,8 @@ export class OutboundWorker implements OnModuleDestroy {
       await this.store.reconcileLater(part.id, backoff(attempt), true);
       return;
     }
+    // Whether this attempt was found absent once already (the mark is dropped either way).
+    const lookedOnce = this.absentOnce.delete(`${part.id}:${part.attempts}`);
     if (result.outcome === 'found') {
       return this.sent(part, conversation, result.tiktokMessageId);
     }
@@ -274,6 +282,17 @@ export class OutboundWorker implements OnModuleDestroy {
         reason: 'delivery_unconfirmed',
         detail: result.detail,
       });
+    }
+    if (!lookedOnce) {
+      // A request that timed out here may still be on its way through a slow server: one absent
+      // look is not proof yet. Look again a request timeout later, and send again only then.
+      this.absentOnce.add(`${part.id}:${part.attempts}`);
+      await this.store.reconcileLater(
+        part.id,
+        this.config.requestTimeoutMs + this.config.reconcileDelayMs,
+        false,
+      );
+      return;
     }
     // Proven absent: it never arrived, so sending it now cannot make a second one.
     if (part.attempts >= this.config.maxSendAttempts) {
@@ -285,10 +304,15 @@ export class OutboundWorker implements OnModuleDestroy {
     await this.store.retryLater(part.id, 0, part.attempts);
   }
 
+  /**
+   * Stores the part as sent. With `reports`, the host is told beside the next part's sending
+   * (the caller awaits them before letting the conversation go); otherwise before returning.
+   */
   private async sent(
     part: PartRow,
     conversation: OutboundConversation,
     tiktokMessageId: string,
+    reports?: Array<Promise<unknown>>,
   ): Promise<void> {
     const { stored, echoHeld } = await this.store.markSent(part, tiktokMessageId, conversation);
     if (!stored) {
@@ -297,7 +321,16 @@ export class OutboundWorker implements OnModuleDestroy {
         detail: `TikTok answered with message id ${tiktokMessageId}, which another part already has.`,
       });
     }
-    await this.reporter.settle(part.host_message_id, conversation);
+    const report = this.reporter.settle(part.host_message_id, conversation);
+    if (!reports) return void (await report);
+    reports.push(
+      report.catch((error: unknown) =>
+        // The status stays unreported; the sweep reports it.
+        this.logger.error(
+          `Reporting message ${part.host_message_id} failed: ${(error as Error).message}`,
+        ),
+      ),
+    );
     // An echo held back while this part was on its way can be matched now.
     if (echoHeld) {
       await this.inbound.wakeConversation(

@@ -36,6 +36,7 @@ import type {
   TiktokSendingState,
 } from './send-input';
 import { planSend, type PlannedPart } from './send-plan';
+import { SendRecorder } from './send-recorder';
 
 export type {
   RetryInput,
@@ -92,6 +93,7 @@ export class TiktokMessenger {
     private readonly hub: OutcomeHub,
     private readonly limiter: TiktokRateLimiter,
     private readonly capability: ImageCapability,
+    private readonly recorder: SendRecorder,
   ) {}
 
   async send(input: SendInput): Promise<SendOutcome> {
@@ -138,26 +140,18 @@ export class TiktokMessenger {
         );
       }
       const prepared = await this.prepare(plan, conversation);
-      const fresh = await this.store.transaction(async (manager) => {
-        const locked = await this.store.lockConversation(manager, conversation.id, {
-          makeDue: true,
-        });
-        if (!locked) throw new TiktokConversationNotFoundError(input.conversationId);
-        // Nobody waits when sendWaitMs is 0: the request is recorded as told `pending` (below).
-        const recordedRequest = await this.store.recordRequest(manager, locked, input.messageId, {
-          pendingReported: this.config.sendWaitMs === 0,
-        });
-        if (!recordedRequest) return false;
-        // A refusal here rolls the request back with everything else.
-        this.checkCounts(
-          locked,
-          await this.store.sentCounts(manager, locked.id, locked.last_inbound_at),
-          prepared.length,
-        );
-        await this.store.recordParts(manager, locked, input.messageId, prepared);
-        return true;
+      // Nobody waits when sendWaitMs is 0: the request is recorded as told `pending` (below).
+      const result = await this.recorder.record({
+        conversationId: conversation.id,
+        hostMessageId: input.messageId,
+        parts: prepared,
+        pendingReported: this.config.sendWaitMs === 0,
       });
-      if (!fresh) return this.resume(input.messageId, conversation);
+      if (result.kind === 'conversation_not_found') {
+        throw new TiktokConversationNotFoundError(input.conversationId);
+      }
+      if (result.kind === 'refused') throw result.refusal;
+      if (result.kind === 'exists') return this.resume(input.messageId, conversation);
       recorded = prepared;
     } catch (error) {
       if (error instanceof OutboundRefusal)
@@ -389,15 +383,7 @@ export class TiktokMessenger {
   }
 
   private checkCounts(conversation: OutboundConversation, counts: SentCounts, parts: number): void {
-    const violation = checkConversationRules({
-      lastInboundAt: conversation.last_inbound_at,
-      now: new Date(),
-      partCount: parts,
-      sentSinceCustomer: counts.sinceCustomer,
-      sentAfterWindow: counts.afterWindow,
-      caps: this.caps(),
-    });
-    if (violation) throw new OutboundRefusal(violation.reason, violation.detail);
+    this.recorder.checkCounts(conversation, counts, parts);
   }
 
   /** Refused before anything was recorded: the host hears it like any failure. */

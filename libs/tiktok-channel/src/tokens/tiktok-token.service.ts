@@ -14,6 +14,7 @@ import {
   type RefreshRecoveredEvent,
   type RefreshTokenExpiringEvent,
 } from '../host/tiktok-events';
+import { Batcher } from '../persistence/batcher';
 import { queryRows } from '../persistence/sql';
 import { TIKTOK_API_CLIENT, TIKTOK_TOKEN_CIPHER } from '../tiktok-channel.constants';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
@@ -21,6 +22,12 @@ import type { TokenCipher } from './token-cipher';
 import { classifyRefreshFailure, describeRefreshFailure } from './refresh-failure';
 import { pumpRefreshes } from './refresh-pump';
 import { TiktokReauthorizationRequiredError, TiktokRefreshFailedError } from './token.errors';
+
+/** What a call needs of the account to use its token. */
+type CurrentTokenRow = Pick<
+  TokenRow,
+  'status' | 'status_reason' | 'access_token_enc' | 'access_token_expires_at'
+>;
 
 interface TokenRow {
   status: string;
@@ -94,6 +101,15 @@ export class TiktokTokenService {
     private readonly accounts: TiktokAccountsService,
     private readonly events: TiktokEventPublisher,
   ) {}
+
+  /**
+   * Every TikTok call reads the account's current token first; a busy process sends hundreds at
+   * once (one per outbound part), so the reads that arrive together share one statement.
+   */
+  private readonly currentTokenReads = new Batcher<string, CurrentTokenRow | null>(
+    (ids) => this.readCurrentTokens(ids),
+    { name: 'current token', maxBatch: 500, maxInFlight: 2 },
+  );
 
   /** Encrypted columns for a fresh grant, so every writer stores tokens the same way. */
   sealGrant(grant: TiktokTokenGrant, now = new Date()) {
@@ -219,21 +235,33 @@ export class TiktokTokenService {
   }
 
   private async currentToken(accountId: string): Promise<SealedToken> {
-    const account = await this.accounts.findById(accountId);
+    const account = await this.currentTokenReads.call(accountId);
     if (!account) throw new TiktokReauthorizationRequiredError(accountId, 'account not found');
     if (account.status !== 'active') {
       throw new TiktokReauthorizationRequiredError(
         accountId,
-        account.statusReason ?? account.status,
+        account.status_reason ?? account.status,
       );
     }
-    if (!this.isNearExpiry(account.accessTokenExpiresAt)) {
+    if (!this.isNearExpiry(account.access_token_expires_at)) {
       return {
-        token: this.cipher.decrypt(account.accessTokenEnc),
-        sealed: account.accessTokenEnc,
+        token: this.cipher.decrypt(account.access_token_enc),
+        sealed: account.access_token_enc,
       };
     }
     return this.refreshSealed(accountId);
+  }
+
+  /** The stored tokens of several accounts in one statement (see `currentTokenReads`). */
+  private async readCurrentTokens(accountIds: string[]): Promise<Array<CurrentTokenRow | null>> {
+    const rows = await queryRows<CurrentTokenRow & { id: string }>(
+      this.dataSource,
+      `SELECT id, status, status_reason, access_token_enc, access_token_expires_at
+         FROM tiktok_accounts WHERE id = ANY($1::uuid[])`,
+      [[...new Set(accountIds)]],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return accountIds.map((id) => byId.get(id) ?? null);
   }
 
   private async refreshSealed(accountId: string, staleSealedToken?: string): Promise<SealedToken> {

@@ -1,0 +1,99 @@
+/**
+ * Coalesces concurrent calls into one round trip (group commit): callers ask for one item each;
+ * everything asked while the previous batch was on its way goes out together in the next one.
+ * A lone caller waits one turn of the event loop, never a timer, so an idle process answers as
+ * fast as before while a busy one sends one statement for many items.
+ *
+ * `runBatch` answers the batch's inputs in order. When it throws, each input is tried alone with
+ * `runOne` (when given), so one bad item (a unique violation, say) cannot fail its neighbours.
+ */
+/** What batches cost, by batcher name: for the outbound bench's profile. */
+export interface BatcherStats {
+  calls: number;
+  batches: number;
+  /** Summed over calls: from the call until its batch left. */
+  queuedMs: number;
+  /** Summed over batches: the round trip. */
+  runMs: number;
+}
+
+export const batcherStats = new Map<string, BatcherStats>();
+
+export class Batcher<I, O> {
+  private queue: Array<{
+    at: number;
+    input: I;
+    resolve: (output: O) => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly runBatch: (inputs: I[]) => Promise<O[]>,
+    private readonly options: {
+      name: string;
+      /** Items per statement at most. */
+      maxBatch: number;
+      /** Batches on their way at once (connections this batcher may hold). */
+      maxInFlight: number;
+      runOne?: (input: I) => Promise<O>;
+    },
+  ) {}
+
+  call(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ at: performance.now(), input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.options.maxInFlight) return;
+    this.scheduled = true;
+    // After the I/O callbacks of this turn: everything they ask for joins the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.settle(batch).finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0) this.schedule();
+      });
+    }
+  }
+
+  private async settle(batch: Batcher<I, O>['queue']): Promise<void> {
+    let outputs: O[];
+    const started = performance.now();
+    const stats = batcherStats.get(this.options.name) ?? {
+      calls: 0,
+      batches: 0,
+      queuedMs: 0,
+      runMs: 0,
+    };
+    batcherStats.set(this.options.name, stats);
+    stats.calls += batch.length;
+    stats.batches++;
+    for (const item of batch) stats.queuedMs += started - item.at;
+    try {
+      outputs = await this.runBatch(batch.map((item) => item.input));
+      stats.runMs += performance.now() - started;
+    } catch (error) {
+      const one = this.options.runOne;
+      if (!one || batch.length === 1) {
+        for (const item of batch) item.reject(error);
+        return;
+      }
+      await Promise.all(batch.map((item) => one(item.input).then(item.resolve, item.reject)));
+      return;
+    }
+    batch.forEach((item, index) => item.resolve(outputs[index]));
+  }
+}
