@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { InboundMessage, TiktokAccountView } from 'tiktok-channel';
+import { InboundAttachmentStore } from '../../apps/helpdesk/src/attachments/inbound-attachment.store';
 import { HelpdeskTiktokAdapter } from '../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
 import { openHelpdeskDatabase, type HelpdeskDatabase } from '../support/helpdesk-database';
 
@@ -21,15 +25,21 @@ describe('HelpdeskTiktokAdapter', () => {
   let database: HelpdeskDatabase;
   let dataSource: DataSource;
   let adapter: HelpdeskTiktokAdapter;
+  let attachmentsDirectory: string;
 
   beforeAll(async () => {
     database = await openHelpdeskDatabase();
     dataSource = database.dataSource;
-    adapter = new HelpdeskTiktokAdapter(dataSource);
+    attachmentsDirectory = await mkdtemp(join(tmpdir(), 'adapter-spec-'));
+    adapter = new HelpdeskTiktokAdapter(
+      dataSource,
+      new InboundAttachmentStore(attachmentsDirectory, dataSource),
+    );
   });
 
   afterAll(async () => {
     await database?.close();
+    if (attachmentsDirectory) await rm(attachmentsDirectory, { recursive: true, force: true });
   });
 
   beforeEach(async () => {

@@ -190,6 +190,25 @@ const helpdeskIndexes: ExpectedIndex[] = [
     definition: 'UNIQUE INDEX ... USING btree (external_id) WHERE (external_id IS NOT NULL)',
     conflictTarget: '(external_id) WHERE external_id IS NOT NULL',
   },
+  {
+    table: 'inbound_attachments',
+    name: 'inbound_attachments_tiktok_message_id_position_key',
+    definition: 'UNIQUE INDEX ... USING btree (tiktok_message_id, "position")',
+    conflictTarget: '(tiktok_message_id, position)',
+  },
+  {
+    table: 'message_reactions',
+    name: 'message_reactions_target_key',
+    definition:
+      'UNIQUE INDEX ... USING btree (conversation_id, tiktok_message_id, reacted_by, emoji)',
+    conflictTarget: '(conversation_id, tiktok_message_id, reacted_by, emoji)',
+  },
+  {
+    table: 'conversation_notes',
+    name: 'conversation_notes_conversation_id_key_key',
+    definition: 'UNIQUE INDEX ... USING btree (conversation_id, key)',
+    conflictTarget: '(conversation_id, key)',
+  },
 ];
 
 const cases: Array<[string, Setup, ExpectedIndex[]]> = [

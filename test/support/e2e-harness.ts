@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
@@ -39,7 +42,7 @@ export function basicAuthorization(credentials: Credentials): string {
   return `Basic ${Buffer.from(`${credentials.email}:${credentials.password}`).toString('base64')}`;
 }
 
-function withSavedCredentials(url: string, headers: Headers): Headers {
+export function withSavedCredentials(url: string, headers: Headers): Headers {
   const credentials = savedCredentials.get(new URL(url).origin);
   if (credentials && !headers.has('authorization'))
     headers.set('authorization', basicAuthorization(credentials));
@@ -93,6 +96,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     backgroundJobs: options.backgroundJobs ?? true,
     logger: false,
+    // Customers' media of this run only, removed on close.
+    attachmentsDirectory: await mkdtemp(join(tmpdir(), 'harness-attachments-')),
   };
   const app = await createHelpdeskApp(config);
   await app.listen(port, '127.0.0.1');
@@ -116,6 +121,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await app.close();
       await sandbox.close();
       await db.drop();
+      await rm(config.attachmentsDirectory!, { recursive: true, force: true });
     },
   };
 }

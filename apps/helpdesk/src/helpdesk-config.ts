@@ -23,6 +23,11 @@ export interface HelpdeskConfig {
     /** Where TikTok delivers webhooks; the diagnostics and `npm run webhook` use it. */
     webhookCallbackUrl?: string;
   };
+  /**
+   * Where the images, videos and stickers customers send are kept, one file each. The demo uses
+   * `.data/attachments` (git-ignored); default: a directory in the OS's temp folder.
+   */
+  attachmentsDirectory?: string;
   /** Run the library's sweeps (token refresh, stale webhook events). Default false: tests drive time. */
   backgroundJobs?: boolean;
   logger?: false | LogLevel[];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AutomationRulesController } from './api/automation-rules.controller';
 import { AttachmentsController, ComposerController } from './api/composer.controller';
+import { ConversationNotesController } from './api/conversation-notes.controller';
 import { ConversationsController } from './api/conversations.controller';
 import { CsatReportController } from './api/csat-report.controller';
 import { InboxesController } from './api/inboxes.controller';
@@ -10,6 +11,7 @@ import { AutomationRulesService } from './automation/automation-rules.service';
 import { AutomationSender } from './automation/automation-sender.service';
 import { CsatSurveyListener } from './automation/csat-survey.listener';
 import { FirstMessageAutoReplyListener } from './automation/first-message-auto-reply.listener';
+import { ConversationNotesService } from './conversations/conversation-notes.service';
 import { ConversationsService } from './conversations/conversations.service';
 import { CsatReportService } from './csat/csat-report.service';
 import { MessagesService } from './conversations/messages.service';
@@ -33,6 +35,7 @@ import { PageController } from './page/page.controller';
     ComposerController,
     AttachmentsController,
     AutomationRulesController,
+    ConversationNotesController,
     CsatReportController,
   ],
   providers: [
@@ -44,6 +47,7 @@ import { PageController } from './page/page.controller';
     AutomationSender,
     FirstMessageAutoReplyListener,
     CsatSurveyListener,
+    ConversationNotesService,
     CsatReportService,
   ],
 })

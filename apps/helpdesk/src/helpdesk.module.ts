@@ -9,6 +9,8 @@ import {
   tiktokChannelEntities,
   tiktokChannelMigrations,
 } from 'tiktok-channel';
+import { defaultAttachmentsDirectory } from './attachments/attachments.constants';
+import { HelpdeskAttachmentsModule } from './attachments/helpdesk-attachments.module';
 import { helpdeskEntities, helpdeskMigrations } from './database/helpdesk-database';
 import type { HelpdeskConfig } from './helpdesk-config';
 import { HelpdeskCoreModule } from './helpdesk-core.module';
@@ -51,6 +53,10 @@ export class HelpdeskModule {
           },
         }),
         EventEmitterModule.forRoot(),
+        // Before the channel: its port adapter stores inbound attachments through this module.
+        HelpdeskAttachmentsModule.forRoot({
+          directory: config.attachmentsDirectory ?? defaultAttachmentsDirectory(),
+        }),
         // The channel's token refresh and inbound sweeps run on the host's scheduler.
         ScheduleModule.forRoot(),
         HelpdeskAuthModule.forRoot({ admin: config.admin, publicUrl: config.publicUrl }),

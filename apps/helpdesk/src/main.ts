@@ -176,6 +176,8 @@ async function start(): Promise<void> {
     publicUrl,
     admin: admin.credentials,
     tiktok,
+    // Customers' images and videos, beside the embedded database (git-ignored).
+    attachmentsDirectory: env.HELPDESK_ATTACHMENTS_DIR || join(dataDir, 'attachments'),
     backgroundJobs: true,
     // This file owns the signals: the app must close before the sandbox and the database stop.
     shutdownHooks: false,

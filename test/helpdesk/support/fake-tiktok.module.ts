@@ -9,6 +9,7 @@ import {
   type TiktokSendingState,
 } from 'tiktok-channel';
 import { DataSource } from 'typeorm';
+import { InboundAttachmentStore } from '../../../apps/helpdesk/src/attachments/inbound-attachment.store';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
 
 export type FakeSendBehaviour =
@@ -102,9 +103,9 @@ export class FakeAccounts {
   providers: [
     {
       provide: TiktokMessenger,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) =>
-        new FakeMessenger(new HelpdeskTiktokAdapter(dataSource)),
+      inject: [DataSource, InboundAttachmentStore],
+      useFactory: (dataSource: DataSource, attachments: InboundAttachmentStore) =>
+        new FakeMessenger(new HelpdeskTiktokAdapter(dataSource, attachments)),
     },
     { provide: TiktokAccountsService, useClass: FakeAccounts },
   ],

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -9,6 +12,8 @@ import {
   helpdeskEntities,
   helpdeskMigrations,
 } from '../../../apps/helpdesk/src/database/helpdesk-database';
+import { HelpdeskAttachmentsModule } from '../../../apps/helpdesk/src/attachments/helpdesk-attachments.module';
+import { InboundAttachmentStore } from '../../../apps/helpdesk/src/attachments/inbound-attachment.store';
 import { HelpdeskAuthModule } from '../../../apps/helpdesk/src/auth/helpdesk-auth.module';
 import { HelpdeskCoreModule } from '../../../apps/helpdesk/src/helpdesk-core.module';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
@@ -22,6 +27,8 @@ export interface HelpdeskTestApp {
   dataSource: DataSource;
   /** The port adapter, to seed data the way the library would. */
   port: HelpdeskTiktokAdapter;
+  /** Where the app keeps inbound attachments (a fresh temp directory). */
+  attachmentsDirectory: string;
   messenger: FakeMessenger;
   accounts: FakeAccounts;
   admin: Credentials;
@@ -36,6 +43,7 @@ export interface HelpdeskTestApp {
  */
 export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
   const database: TestDatabase = await createTestDatabase();
+  const attachmentsDirectory = await mkdtemp(join(tmpdir(), 'helpdesk-attachments-'));
   const admin = generateAdmin();
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -48,6 +56,7 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
         retryAttempts: 0,
       }),
       EventEmitterModule.forRoot(),
+      HelpdeskAttachmentsModule.forRoot({ directory: attachmentsDirectory }),
       FakeTiktokModule,
       HelpdeskAuthModule.forRoot({ admin }),
       HelpdeskCoreModule,
@@ -61,7 +70,8 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     dataSource,
-    port: new HelpdeskTiktokAdapter(dataSource),
+    port: new HelpdeskTiktokAdapter(dataSource, app.get(InboundAttachmentStore)),
+    attachmentsDirectory,
     // The fakes stand under the library's class tokens.
     messenger: app.get(TiktokMessenger) as unknown as FakeMessenger,
     accounts: app.get(TiktokAccountsService) as unknown as FakeAccounts,
@@ -70,6 +80,7 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
     close: async () => {
       await app.close();
       await database.drop();
+      await rm(attachmentsDirectory, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TiktokChannelModule, tiktokChannelEntities } from 'tiktok-channel';
 import { DataSource } from 'typeorm';
+import { defaultAttachmentsDirectory } from '../attachments/attachments.constants';
+import { HelpdeskAttachmentsModule } from '../attachments/helpdesk-attachments.module';
 import { helpdeskEntities } from '../database/helpdesk-database';
 import type { HelpdeskConfig } from '../helpdesk-config';
 import { refuseConnect } from '../tiktok/connect-context';
@@ -36,6 +38,11 @@ export async function openCliContext(
         connectTimeoutMS: 5000,
       }),
       EventEmitterModule.forRoot(),
+      // The port adapter stores inbound media through it; the tools themselves store none.
+      HelpdeskAttachmentsModule.forRoot({
+        directory: defaultAttachmentsDirectory(),
+        routes: false,
+      }),
       TiktokChannelModule.forRoot({
         ...tiktok,
         enableBackgroundJobs: false,

@@ -239,8 +239,8 @@ export const PAGE_SCRIPT = `'use strict';
     return parts.filter(Boolean).join(' · ');
   }
 
-  function renderMessages(messages) {
-    var key = JSON.stringify(messages);
+  function renderMessages(messages, notes) {
+    var key = JSON.stringify([messages, notes]);
     if (key === state.messagesKey) return;
     state.messagesKey = key;
     var list = byId('messages');
@@ -250,15 +250,18 @@ export const PAGE_SCRIPT = `'use strict';
       return;
     }
     if (messages.length === 0) list.appendChild(el('li', { className: 'empty', text: 'No messages yet.' }));
-    messages.forEach(function (message) {
+    // The message-body module (message-body.js) draws bodies (media, quotes, reactions) and notes.
+    var body = window.helpdeskMessageBody;
+    var items = body ? body.timeline(messages, notes) : messages.map(function (m) { return { message: m }; });
+    items.forEach(function (entry) {
+      if (entry.note) { list.appendChild(body.note(entry.note)); return; }
+      var message = entry.message;
       var failed = message.status === 'failed';
       var item = el('li', { className: 'message message-' + message.direction + (failed ? ' message-failed' : ''),
-        'data-message-id': message.id }, [
-        authorMark(message),
+        'data-message-id': message.id }, [authorMark(message)].concat(body ? body.render(message) : [
         message.content ? el('p', { className: 'message-text', text: message.content }) : null,
-        message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null,
-        el('p', { className: 'message-meta', text: messageMeta(message) })
-      ]);
+        message.attachments.length ? el('div', { className: 'attachments' }, message.attachments.map(renderAttachment)) : null
+      ]).concat([el('p', { className: 'message-meta', text: messageMeta(message) })]));
       // The composer module (composer.js) adds each part's status and a retry to replies.
       if (window.helpdeskComposer) window.helpdeskComposer.decorate(message, item);
       list.appendChild(item);
@@ -304,9 +307,15 @@ export const PAGE_SCRIPT = `'use strict';
         : inboxId ? await api('GET', '/api/conversations?inboxId=' + encodeURIComponent(inboxId))
         : [];
       if (conversationId && !conversations.some(function (c) { return c.id === conversationId; })) conversationId = null;
-      var messages = conversationId
-        ? await api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + '/messages')
-        : null;
+      // Notes come beside the messages, at once: a slower refresh would repaint after the agent
+      // already started on the conversation.
+      var thread = conversationId
+        ? await Promise.all(['/messages', '/notes'].map(function (list) {
+          return api('GET', '/api/conversations/' + encodeURIComponent(conversationId) + list);
+        }))
+        : [null, null];
+      var messages = thread[0];
+      var notes = thread[1];
       if (generation !== state.generation) return;
       state.inboxes = inboxes;
       state.conversations = conversations;
@@ -318,7 +327,7 @@ export const PAGE_SCRIPT = `'use strict';
       renderInboxes();
       renderConversations();
       renderThreadControls();
-      renderMessages(messages);
+      renderMessages(messages, notes);
       showLoadError(null);
       if (window.helpdeskComposer) window.helpdeskComposer.refreshed(conversationId);
     } catch (error) {

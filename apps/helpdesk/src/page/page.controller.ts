@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { COMPOSER_SCRIPT } from './composer-script';
 import { connectBanner } from './connect-banner';
+import { MESSAGE_BODY_SCRIPT } from './message-body-script';
+import { MESSAGE_BODY_STYLE } from './message-body-style';
 import { PAGE_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
 import { renderPage } from './page.html';
@@ -16,6 +18,8 @@ const CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data: http: https:",
+  // Customers' videos, served by the helpdesk itself.
+  "media-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -49,6 +53,14 @@ export class PageController {
     return COMPOSER_SCRIPT;
   }
 
+  @Get('assets/message-body.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Cache-Control', 'no-cache')
+  messageBody(): string {
+    return MESSAGE_BODY_SCRIPT;
+  }
+
   @Get('assets/views.js')
   @Header('Content-Type', 'text/javascript; charset=utf-8')
   @Header('X-Content-Type-Options', 'nosniff')
@@ -62,6 +74,6 @@ export class PageController {
   @Header('X-Content-Type-Options', 'nosniff')
   @Header('Cache-Control', 'no-cache')
   style(): string {
-    return PAGE_STYLE;
+    return PAGE_STYLE + MESSAGE_BODY_STYLE;
   }
 }

@@ -21,6 +21,7 @@ export function renderPage(banner: ConnectBanner | null): string {
   <title>Helpdesk · TikTok messages</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/assets/helpdesk.css">
+  <script src="/assets/message-body.js" defer></script>
   <script src="/assets/helpdesk.js" defer></script>
   <script src="/assets/composer.js" defer></script>
   <script src="/assets/views.js" defer></script>

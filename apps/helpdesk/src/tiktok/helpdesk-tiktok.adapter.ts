@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type {
+  ConversationNote,
   EchoMessage,
   FailureReason,
+  InboundAttachmentUpload,
   InboundMessage,
+  MessageReaction,
   OutboundPartStatus,
   TiktokAccountStatus,
   TiktokAccountView,
   TiktokHelpdeskPort,
 } from 'tiktok-channel';
+import { InboundAttachmentStore } from '../attachments/inbound-attachment.store';
 import { takeCsatAnswer } from '../csat/csat-answer';
 import { queryRows } from '../database/sql';
 
@@ -20,11 +24,14 @@ type IdRow = { id: string };
  * unique index: a repeated call finds the row the first one made instead of adding another.
  *
  * The library instantiates it; it may inject the DataSource (global) and whatever the modules
- * given in the channel's `imports` export.
+ * given in the channel's `imports` export, or global ones (the attachment store).
  */
 @Injectable()
 export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly attachments: InboundAttachmentStore,
+  ) {}
 
   async upsertInbox(a: {
     tenant: string;
@@ -120,10 +127,12 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
     return this.dataSource.transaction(async (tx) => {
       // An echo is a message the business already sent from the TikTok app: it arrives as sent.
       const status = m.direction === 'incoming' ? 'received' : 'sent';
+      const incoming = m.direction === 'incoming' ? m : undefined;
       const inserted = await queryRows<IdRow>(
         tx,
-        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id, sent_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
+        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id,
+           sent_at, tiktok_type, reply_to_external_id, sent_from, is_follower, auto_message_type, raw)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
          ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
          RETURNING id`,
         [
@@ -134,6 +143,13 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
           status,
           m.tiktokMessageId,
           m.sentAt,
+          m.tiktokType ?? null,
+          m.replyTo?.tiktokMessageId ?? null,
+          // An echo that does not say where it was typed was typed in the TikTok app (the port's rule).
+          m.direction === 'outgoing' ? (m.sentFrom ?? 'tiktok_app') : null,
+          incoming?.isFollower ?? null,
+          incoming?.autoMessageType ?? null,
+          incoming?.raw ? JSON.stringify(incoming.raw) : null,
         ],
       );
       if (inserted.length === 0) {
@@ -216,6 +232,46 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
         s.detail ?? null,
         s.parts ? JSON.stringify(s.parts) : null,
       ],
+    );
+  }
+
+  /** Streams the bytes to disk under the attachment's key; see InboundAttachmentStore. */
+  storeAttachment(a: InboundAttachmentUpload): Promise<{ url: string; size: number }> {
+    return this.attachments.store(a);
+  }
+
+  /**
+   * One row per (target, person, emoji), moved by the latest TikTok time: a repeated or late "add"
+   * older than a "remove" does not bring the reaction back, whatever order they arrive in. The row
+   * is kept even when the target has not arrived yet (`applied: false`): TikTok's timestamps in
+   * seconds can order a reaction before its message, and it shows once the message is there.
+   */
+  async applyReaction(r: MessageReaction): Promise<{ applied: boolean }> {
+    await queryRows(
+      this.dataSource,
+      `INSERT INTO message_reactions (conversation_id, tiktok_message_id, reacted_by, emoji, active, at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (conversation_id, tiktok_message_id, reacted_by, emoji) DO UPDATE
+         SET active = EXCLUDED.active, at = EXCLUDED.at
+         WHERE message_reactions.at <= EXCLUDED.at`,
+      [r.conversationId, r.tiktokMessageId, r.by, r.emoji, r.operation === 'add', r.at],
+    );
+    const [target] = await queryRows<IdRow>(
+      this.dataSource,
+      `SELECT id FROM messages WHERE external_id = $1 AND conversation_id = $2`,
+      [r.tiktokMessageId, r.conversationId],
+    );
+    return { applied: target !== undefined };
+  }
+
+  /** Keyed by (conversation, key): the same note delivered again is the first one. */
+  async appendNote(n: ConversationNote): Promise<void> {
+    await queryRows(
+      this.dataSource,
+      `INSERT INTO conversation_notes (conversation_id, key, kind, text, data, at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (conversation_id, key) DO NOTHING`,
+      [n.conversationId, n.key, n.kind, n.text, n.data ? JSON.stringify(n.data) : null, n.at],
     );
   }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { TiktokApiClient } from './tiktok-api.client';
 import { TiktokApiError } from './tiktok-api.error';
@@ -203,7 +202,7 @@ describe('TiktokApiClient.downloadMedia', () => {
     expect(download.stream.destroyed).toBe(true);
     expectClean(error);
     // The connection is dropped rather than drained.
-    await sleep(50);
+    await tiktok.responseEnded(0);
     expect(tiktok.cutOff[0]).toBe(true);
     expect(tiktok.bytesSent[0]).toBeLessThan(offered);
   });
@@ -219,7 +218,7 @@ describe('TiktokApiClient.downloadMedia', () => {
     expect(error.errorClass).toBe('invalid_media');
     expect(error.message).toContain(`${offered} bytes`);
     expect(error.message).toContain('1000-byte cap');
-    await sleep(50);
+    await tiktok.responseEnded(0);
     expect(tiktok.cutOff[0]).toBe(true);
   });
 

@@ -25,9 +25,19 @@ export interface StoredAttachment {
   url?: string;
   mimeType?: string;
   tiktokMediaId?: string;
-  /** The name an agent's file had. */
+  /** The name an agent's file had, or the one TikTok's media got. */
   fileName?: string;
+  /** The stored bytes' media type and size (inbound media the helpdesk keeps). */
+  contentType?: string;
+  size?: number;
+  /** `share_post`: TikTok's id of the shared video. */
+  videoId?: string;
+  /** Why the bytes are not there (download refused, over the byte cap). */
+  unavailableReason?: string;
 }
+
+/** Where a message the business sent outside the helpdesk was typed. */
+export type MessageSentFrom = 'tiktok_app' | 'tiktok_web' | 'api' | 'other';
 
 /** One TikTok message of a reply, as the library last reported it. */
 export interface StoredPart {
@@ -92,6 +102,24 @@ export class MessageEntity {
 
   @Column('timestamptz', { name: 'sent_at', nullable: true })
   sentAt: Date | null;
+
+  /** TikTok's message type, lower case (`text`, `image`, `share_post`, ... or one we do not know). */
+  @Column('text', { name: 'tiktok_type', nullable: true })
+  tiktokType: string | null;
+
+  /** The TikTok id of the message this one quotes. */
+  @Column('text', { name: 'reply_to_external_id', nullable: true })
+  replyToExternalId: string | null;
+
+  @Column('boolean', { name: 'is_follower', nullable: true })
+  isFollower: boolean | null;
+
+  @Column('text', { name: 'auto_message_type', nullable: true })
+  autoMessageType: string | null;
+
+  /** A type the library does not know: its raw content, so nothing is lost. */
+  @Column('jsonb', { nullable: true })
+  raw: Record<string, unknown> | null;
 
   /** Null for the customer's messages. */
   @Column('text', { name: 'author_kind', nullable: true })

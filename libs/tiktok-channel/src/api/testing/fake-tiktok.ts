@@ -54,6 +54,8 @@ export interface FakeTiktok {
   bytesSent: number[];
   /** Whether each response's connection was closed by the client before the body was complete. */
   cutOff: boolean[];
+  /** Resolves once response `index` has ended, complete or cut off (the request must exist). */
+  responseEnded(index: number): Promise<void>;
   reply(next: FakeReply | ((request: CapturedRequest) => FakeReply)): void;
   close(): Promise<void>;
 }
@@ -64,6 +66,15 @@ export async function startFakeTiktok(): Promise<FakeTiktok> {
   const requests: CapturedRequest[] = [];
   const bytesSent: number[] = [];
   const cutOff: boolean[] = [];
+  const ended: Array<{ promise: Promise<void>; resolve: () => void }> = [];
+  const endedAt = (index: number) => {
+    while (ended.length <= index) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      ended.push({ promise, resolve });
+    }
+    return ended[index];
+  };
   let next: FakeReply | ((request: CapturedRequest) => FakeReply) = ok({});
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -87,6 +98,7 @@ export async function startFakeTiktok(): Promise<FakeTiktok> {
       respond(typeof next === 'function' ? next(captured) : next, res, (sent, complete) => {
         bytesSent[index] = sent;
         cutOff[index] = !complete;
+        endedAt(index).resolve();
       });
     });
   });
@@ -99,6 +111,7 @@ export async function startFakeTiktok(): Promise<FakeTiktok> {
     requests,
     bytesSent,
     cutOff,
+    responseEnded: (index) => endedAt(index).promise,
     reply: (reply) => {
       next = reply;
     },
