@@ -33,6 +33,19 @@ describe('TiktokJobScheduler', () => {
     await scheduler.onModuleDestroy();
   });
 
+  it('starts a job asked for after bootstrap at once', async () => {
+    const registry = new SchedulerRegistry();
+    const scheduler = new TiktokJobScheduler(registry);
+    scheduler.onApplicationBootstrap();
+    const run = jest.fn(async () => undefined);
+    scheduler.schedule(TiktokChannelJobs.Retention, 1, run);
+
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(run).toHaveBeenCalledTimes(1);
+    expect(registry.getIntervals()).toEqual([TiktokChannelJobs.Retention]);
+    await scheduler.onModuleDestroy();
+  });
+
   it('runs at the configured cadence and never starts a run while the last one is going', async () => {
     const scheduler = new TiktokJobScheduler(new SchedulerRegistry());
     let finish: () => void = () => undefined;
