@@ -15,6 +15,7 @@ import {
 import { HelpdeskAttachmentsModule } from '../../../apps/helpdesk/src/attachments/helpdesk-attachments.module';
 import { InboundAttachmentStore } from '../../../apps/helpdesk/src/attachments/inbound-attachment.store';
 import { HelpdeskAuthModule } from '../../../apps/helpdesk/src/auth/helpdesk-auth.module';
+import type { HelpdeskAuthConfig } from '../../../apps/helpdesk/src/auth/helpdesk-auth.config';
 import { HelpdeskCoreModule } from '../../../apps/helpdesk/src/helpdesk-core.module';
 import { HelpdeskTiktokAdapter } from '../../../apps/helpdesk/src/tiktok/helpdesk-tiktok.adapter';
 import { basicAuthorization, generateAdmin, type Credentials } from '../../support/e2e-harness';
@@ -41,7 +42,9 @@ export interface HelpdeskTestApp {
  * The helpdesk's own module on a real PostgreSQL, with the TikTok library's messenger and account
  * listing faked: these tests are about the host, the library has its own.
  */
-export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
+export async function startHelpdeskTestApp(
+  auth: Omit<HelpdeskAuthConfig, 'admin'> = {},
+): Promise<HelpdeskTestApp> {
   const database: TestDatabase = await createTestDatabase();
   const attachmentsDirectory = await mkdtemp(join(tmpdir(), 'helpdesk-attachments-'));
   const admin = generateAdmin();
@@ -58,7 +61,7 @@ export async function startHelpdeskTestApp(): Promise<HelpdeskTestApp> {
       EventEmitterModule.forRoot(),
       HelpdeskAttachmentsModule.forRoot({ directory: attachmentsDirectory }),
       FakeTiktokModule,
-      HelpdeskAuthModule.forRoot({ admin }),
+      HelpdeskAuthModule.forRoot({ ...auth, admin }),
       HelpdeskCoreModule,
     ],
   }).compile();

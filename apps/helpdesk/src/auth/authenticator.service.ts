@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { UserEntity } from '../database/entities/user.entity';
 import { readSessionCookie } from './session-cookie';
 import { SessionsService } from './sessions.service';
+import { SignInThrottle } from './sign-in-throttle';
 import type { SignedInUser } from './signed-in-user';
 import { UsersService } from './users.service';
 
@@ -22,11 +23,12 @@ export class Authenticator {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   async authenticate(req: Request): Promise<SignedInUser | undefined> {
     const authorization = req.headers.authorization;
-    if (authorization && /^basic /i.test(authorization)) return this.basic(authorization);
+    if (authorization && /^basic /i.test(authorization)) return this.basic(authorization, req);
     const token = readSessionCookie(req);
     if (!token) return undefined;
     const userId = await this.sessions.userOf(token);
@@ -34,7 +36,7 @@ export class Authenticator {
     return user ? signedIn(user, 'session') : undefined;
   }
 
-  private async basic(header: string): Promise<SignedInUser | undefined> {
+  private async basic(header: string, req: Request): Promise<SignedInUser | undefined> {
     const key = createHash('sha256').update(header).digest('hex');
     const cached = this.verifiedBasic.get(key);
     if (cached) {
@@ -46,8 +48,14 @@ export class Authenticator {
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const separator = decoded.indexOf(':');
     if (separator < 0) return undefined;
-    const user = await this.users.check(decoded.slice(0, separator), decoded.slice(separator + 1));
-    if (!user) return undefined;
+    const email = decoded.slice(0, separator);
+    this.throttle.assertMayTry(email, req);
+    const user = await this.users.check(email, decoded.slice(separator + 1));
+    if (!user) {
+      this.throttle.failed(email, req);
+      return undefined;
+    }
+    this.throttle.succeeded(email, req);
     if (this.verifiedBasic.size >= BASIC_CACHE_LIMIT) this.verifiedBasic.clear();
     this.verifiedBasic.set(key, { userId: user.id, passwordHash: user.passwordHash });
     return signedIn(user, 'basic');

@@ -1,3 +1,4 @@
+import type { SignInThrottleSettings } from './sign-in-throttle';
 import { Inject } from '@nestjs/common';
 
 /** The admin the helpdesk makes sure exists at start-up; its password is the one given here. */
@@ -15,6 +16,10 @@ export interface HelpdeskAuthConfig {
    * browser's own Host header names; an `https:` URL also makes the session cookie `Secure`.
    */
   publicUrl?: string;
+  /** Failed sign-ins tolerated before a caller must wait (see SignInThrottle); defaults apply. */
+  signInThrottle?: Partial<SignInThrottleSettings>;
+  /** For tests: the throttle's clock (ms since the epoch). */
+  clock?: () => number;
 }
 
 export const HELPDESK_AUTH_CONFIG = Symbol('HELPDESK_AUTH_CONFIG');

@@ -8,6 +8,7 @@ import { RequestOriginGuard } from './request-origin.guard';
 import { SessionController } from './session.controller';
 import { SessionsService } from './sessions.service';
 import { SignedInGuard } from './signed-in.guard';
+import { SignInThrottle } from './sign-in-throttle';
 import { UsersService } from './users.service';
 
 /**
@@ -24,6 +25,7 @@ export class HelpdeskAuthModule {
       SessionsService,
       Authenticator,
       SignedInGuard,
+      SignInThrottle,
       RequestOriginGuard,
     ];
     return {

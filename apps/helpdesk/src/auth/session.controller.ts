@@ -18,6 +18,7 @@ import { InjectHelpdeskAuthConfig, type HelpdeskAuthConfig } from './helpdesk-au
 import { RequestOriginGuard } from './request-origin.guard';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './session-cookie';
 import { SessionsService } from './sessions.service';
+import { SignInThrottle } from './sign-in-throttle';
 import { Authenticator } from './authenticator.service';
 import type { SignedInUser } from './signed-in-user';
 import { UsersService } from './users.service';
@@ -33,6 +34,7 @@ export class SessionController {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly authenticator: Authenticator,
+    private readonly throttle: SignInThrottle,
     @InjectHelpdeskAuthConfig() config: HelpdeskAuthConfig,
   ) {
     this.secure = config.publicUrl?.startsWith('https:') ?? false;
@@ -51,10 +53,16 @@ export class SessionController {
   @HttpCode(200)
   async signIn(
     @Body() body: SignInDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SignedInUser> {
+    this.throttle.assertMayTry(body.email, req);
     const user = await this.users.check(body.email, body.password);
-    if (!user) throw new UnauthorizedException('That email and password do not match a user');
+    if (!user) {
+      this.throttle.failed(body.email, req);
+      throw new UnauthorizedException('That email and password do not match a user');
+    }
+    this.throttle.succeeded(body.email, req);
     writeSessionCookie(res, await this.sessions.open(user.id), this.secure);
     return { id: user.id, email: user.email, name: user.name, role: user.role, via: 'session' };
   }
