@@ -242,6 +242,31 @@ describe('The helpdesk page for an admin, in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('adds an agent on the Team page and removes them again, which signs them out', async () => {
+    await open();
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Rui');
+    await page.getByLabel('Agent email').fill('rui@shop.test');
+    await page.getByLabel('Agent password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Add agent' }).click();
+    const row = page.locator('#team li', { hasText: 'rui@shop.test' });
+    await row.waitFor();
+    const agentAuth = {
+      authorization: `Basic ${Buffer.from('rui@shop.test:a long enough password').toString('base64')}`,
+    };
+    expect((await fetch(`${h.url}/api/inboxes`, { headers: agentAuth })).status).toBe(200);
+    // The admin's own row has no Remove button.
+    expect(
+      await page.locator('#team li', { hasText: h.admin.email }).getByRole('button').count(),
+    ).toBe(0);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Remove Rui' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await fetch(`${h.url}/api/inboxes`, { headers: agentAuth })).status).toBe(401);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('shows the diagnostics with a failing check and its fix', async () => {
     await open();
     await connect('diagshop');

@@ -210,6 +210,101 @@ describe('the helpdesk API’s sign-in', () => {
     );
   });
 
+  it('lets the admin rename an agent, reset their password (signing them out) and remove them', async () => {
+    const json = { ...t.auth, 'content-type': 'application/json' };
+    const created = await fetch(`${t.baseUrl}/api/agents`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        email: 'kim@shop.test',
+        name: 'Kim',
+        password: 'first long password',
+      }),
+    });
+    const kim = (await created.json()) as { id: string };
+    const session = await signIn('kim@shop.test', 'first long password');
+    const cookie = sessionCookieOf(session);
+    const oldBasic = {
+      authorization: basicAuthorization({
+        email: 'kim@shop.test',
+        password: 'first long password',
+      }),
+    };
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: oldBasic })).status).toBe(200);
+
+    const renamed = await fetch(`${t.baseUrl}/api/agents/${kim.id}`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ name: ' Kim Lee ' }),
+    });
+    expect(renamed.status).toBe(200);
+    expect(await renamed.json()).toMatchObject({ id: kim.id, name: 'Kim Lee', role: 'agent' });
+    // A rename keeps the agent signed in.
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: { cookie } })).status).toBe(200);
+
+    const reset = await fetch(`${t.baseUrl}/api/agents/${kim.id}`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ password: 'second long password' }),
+    });
+    expect(reset.status).toBe(200);
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: { cookie } })).status).toBe(401);
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: oldBasic })).status).toBe(401);
+    const newBasic = {
+      authorization: basicAuthorization({
+        email: 'kim@shop.test',
+        password: 'second long password',
+      }),
+    };
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: newBasic })).status).toBe(200);
+
+    // Only the admin manages the team, and the admin cannot be removed or given a password here.
+    const byAgent = await fetch(`${t.baseUrl}/api/agents/${kim.id}`, {
+      method: 'DELETE',
+      headers: newBasic,
+    });
+    expect(byAgent.status).toBe(403);
+    const [admin] = await t.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM users WHERE role = 'admin'`,
+    );
+    const removeAdmin = await fetch(`${t.baseUrl}/api/agents/${admin.id}`, {
+      method: 'DELETE',
+      headers: t.auth,
+    });
+    expect(removeAdmin.status).toBe(409);
+    const adminPassword = await fetch(`${t.baseUrl}/api/agents/${admin.id}`, {
+      method: 'PATCH',
+      headers: json,
+      body: JSON.stringify({ password: 'a brand new password' }),
+    });
+    expect(adminPassword.status).toBe(409);
+    expect(((await adminPassword.json()) as { message: string }).message).toMatch(
+      /HELPDESK_ADMIN_PASSWORD/,
+    );
+
+    const newSession = sessionCookieOf(await signIn('kim@shop.test', 'second long password'));
+    const removed = await fetch(`${t.baseUrl}/api/agents/${kim.id}`, {
+      method: 'DELETE',
+      headers: t.auth,
+    });
+    expect(removed.status).toBe(204);
+    expect(
+      (await fetch(`${t.baseUrl}/api/inboxes`, { headers: { cookie: newSession } })).status,
+    ).toBe(401);
+    expect((await fetch(`${t.baseUrl}/api/inboxes`, { headers: newBasic })).status).toBe(401);
+    const team = (await (
+      await fetch(`${t.baseUrl}/api/agents`, { headers: t.auth })
+    ).json()) as Array<{
+      id: string;
+    }>;
+    expect(team.map((u) => u.id)).not.toContain(kim.id);
+    const again = await fetch(`${t.baseUrl}/api/agents/${kim.id}`, {
+      method: 'DELETE',
+      headers: t.auth,
+    });
+    expect(again.status).toBe(404);
+  });
+
   it('never stores a password: the users table holds scrypt hashes', async () => {
     const rows = await t.dataSource.query<Array<{ password_hash: string }>>(
       `SELECT password_hash FROM users`,

@@ -1,12 +1,23 @@
-import { Body, Controller, Get, Post, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  UsePipes,
+} from '@nestjs/common';
 import { helpdeskValidation } from '../api/validation';
-import { CreateAgentDto } from './auth.dto';
+import { CreateAgentDto, UpdateAgentDto } from './auth.dto';
 import { HelpdeskApi } from './helpdesk-api.decorator';
 import { AdminOnly } from './signed-in.guard';
 import type { UserView } from './user.view';
 import { UsersService } from './users.service';
 
-/** The admin adds agents; every user may see who is on the team. */
+/** The admin adds, renames and removes agents; every user may see who is on the team. */
 @Controller('api/agents')
 @HelpdeskApi()
 @UsePipes(helpdeskValidation)
@@ -22,5 +33,26 @@ export class AgentsController {
   @AdminOnly()
   create(@Body() body: CreateAgentDto): Promise<UserView> {
     return this.users.createAgent(body);
+  }
+
+  /** A new name (shown beside later replies), or a new password for an agent. */
+  @Patch(':id')
+  @AdminOnly()
+  update(
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Body() body: UpdateAgentDto,
+  ): Promise<UserView> {
+    return this.users.updateUser(id, body);
+  }
+
+  /**
+   * Removes an agent: their sessions end at once and their credentials stop working; replies they
+   * wrote keep their name. The admin cannot be removed.
+   */
+  @Delete(':id')
+  @AdminOnly()
+  @HttpCode(204)
+  async remove(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<void> {
+    await this.users.removeAgent(id);
   }
 }

@@ -1,10 +1,21 @@
-import { ConflictException, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  ConflictException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { UserEntity } from '../database/entities/user.entity';
 import { InjectHelpdeskAuthConfig, type HelpdeskAuthConfig } from './helpdesk-auth.config';
 import { hashPassword, verifyPassword } from './password-hash';
 import { toUserView, type UserView } from './user.view';
+
+export interface UserChange {
+  name?: string;
+  password?: string;
+}
 
 export interface NewAgent {
   email: string;
@@ -91,5 +102,34 @@ export class UsersService implements OnApplicationBootstrap {
       }),
     );
     return toUserView(saved);
+  }
+
+  async updateUser(id: string, change: UserChange): Promise<UserView> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException(`No user ${id}`);
+    const update: Partial<UserEntity> = {};
+    if (change.name !== undefined) update.name = change.name.trim();
+    if (change.password !== undefined) {
+      if (user.role === 'admin') {
+        // It would come back at the next start: the configured password wins (see onApplicationBootstrap).
+        throw new ConflictException(
+          "The admin's password is the configured one (HELPDESK_ADMIN_PASSWORD or .data/demo-secrets.json): change it there and restart",
+        );
+      }
+      update.passwordHash = await hashPassword(change.password);
+    }
+    if (Object.keys(update).length > 0) await this.users.update({ id }, update);
+    // A new password signs the agent out everywhere: whoever knew the old one loses their sessions too.
+    if (update.passwordHash)
+      await this.users.manager.query(`DELETE FROM sessions WHERE user_id = $1`, [id]);
+    return toUserView({ ...user, ...update });
+  }
+
+  /** Sessions go with the row (ON DELETE CASCADE); messages keep the author's name. */
+  async removeAgent(id: string): Promise<void> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException(`No user ${id}`);
+    if (user.role === 'admin') throw new ConflictException('The admin cannot be removed');
+    await this.users.delete({ id, role: 'agent' });
   }
 }

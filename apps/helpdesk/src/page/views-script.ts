@@ -299,7 +299,11 @@ export const VIEWS_SCRIPT = `'use strict';
             el('span', { text: user.name }),
             el('span', { className: 'item-sub', text: ' · ' + user.email }),
             el('span', { className: 'badge', text: user.role === 'admin' ? 'Admin' : 'Agent' })
-          ])
+          ]),
+          isAdmin() && user.role === 'agent'
+            ? el('button', { className: 'button button-quiet', type: 'button', text: 'Remove',
+                'aria-label': 'Remove ' + user.name, onclick: function () { removeAgent(user); } })
+            : null
         ]));
       });
     } catch (e) { failed('team-error')(e); }
@@ -315,6 +319,15 @@ export const VIEWS_SCRIPT = `'use strict';
       byId('agent-name').value = '';
       byId('agent-email').value = '';
       byId('agent-password').value = '';
+      await loadTeam();
+    } catch (e) { failed('team-error')(e); }
+  }
+
+  async function removeAgent(user) {
+    if (!window.confirm('Remove ' + user.name + ' (' + user.email + ')? They are signed out at once; their replies keep their name.')) return;
+    clearError('team-error');
+    try {
+      await api('DELETE', '/api/agents/' + encodeURIComponent(user.id));
       await loadTeam();
     } catch (e) { failed('team-error')(e); }
   }
