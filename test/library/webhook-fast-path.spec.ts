@@ -107,7 +107,13 @@ describe('Webhook fast path', () => {
   async function post(
     url: string,
     body: Buffer,
-    options: { path?: string; headers?: Record<string, string>; signed?: boolean } = {},
+    options: {
+      path?: string;
+      headers?: Record<string, string>;
+      signed?: boolean;
+      /** Sent without a Content-Length, in two chunks. */
+      chunked?: boolean;
+    } = {},
   ): Promise<Answer> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -120,11 +126,23 @@ describe('Webhook fast path', () => {
         body,
       );
     }
+    const half = body.length >> 1;
     const response = await fetch(`${url}${options.path ?? ROUTE}`, {
       method: 'POST',
       headers,
-      body,
-    });
+      ...(options.chunked
+        ? {
+            body: new ReadableStream<Uint8Array>({
+              start(stream) {
+                stream.enqueue(body.subarray(0, half));
+                stream.enqueue(body.subarray(half));
+                stream.close();
+              },
+            }),
+            duplex: 'half',
+          }
+        : { body }),
+    } as RequestInit);
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -156,6 +174,12 @@ describe('Webhook fast path', () => {
       throughExpress: false,
     });
     expect(await storedBodies(body)).toEqual([body]);
+    const chunked = delivery();
+    expect(await post(fast.url, chunked, { chunked: true })).toMatchObject({
+      status: 200,
+      throughExpress: false,
+    });
+    expect(await storedBodies(chunked)).toEqual([chunked]);
     // Express matches paths case-insensitively by default, and so does the fast path.
     const again = await post(fast.url, body, { path: ROUTE.toUpperCase() });
     expect(again).toEqual({
@@ -203,6 +227,11 @@ describe('Webhook fast path', () => {
           name: 'over maxWebhookBytes',
           body: () => Buffer.alloc(MAX_WEBHOOK_BYTES + 1, 0x61),
           options: { headers: { 'content-type': 'text/plain' } },
+        },
+        {
+          name: 'over maxWebhookBytes, no Content-Length',
+          body: () => Buffer.alloc(MAX_WEBHOOK_BYTES + 1, 0x61),
+          options: { headers: { 'content-type': 'text/plain' }, chunked: true },
         },
       ];
     for (const { name, body, options } of cases) {
