@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { InboundProcessor } from 'tiktok-channel/testing';
-import { startSandbox, type RunningSandbox } from 'tiktok-sandbox';
-import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
+import type { DemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { sandboxTiktokConfig } from '../apps/helpdesk/src/demo/sandbox-tiktok-config';
 import { freePort } from '../apps/helpdesk/src/database/free-port';
 import { createHelpdeskApp } from '../apps/helpdesk/src/helpdesk-app';
+import type { SandboxEndpoints } from './sandbox-worker';
 
-/** The demo helpdesk (the library in a real host) with one TikTok business connected. */
+/** The demo helpdesk (the library in a real host) with one TikTok business connected; run in demo-worker. */
 export interface LibraryApp {
   url: string;
   appId: string;
@@ -30,7 +30,7 @@ async function expectOk(response: Response, what: string): Promise<string> {
 /** Connects a business the way a person does: consent at the sandbox, redirects followed by hand. */
 async function connectBusiness(
   helpdeskUrl: string,
-  sandbox: RunningSandbox,
+  sandbox: SandboxEndpoints,
   authorization: string,
 ): Promise<string> {
   await expectOk(
@@ -75,14 +75,16 @@ async function connectBusiness(
 }
 
 /**
- * Starts the sandbox and the demo helpdesk on `databaseUrl` (migrations run at start-up), without
- * background jobs: the webhook route still kicks processing after each new event, as in production,
- * but no sweep timer runs.
+ * Starts the demo helpdesk on `databaseUrl` (migrations run at start-up) against a sandbox running
+ * elsewhere with the same `secrets`, without background jobs: the webhook route still kicks
+ * processing after each new event, as in production, but no sweep timer runs.
  */
-export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> {
-  const secrets = generateDemoSecrets();
+export async function startLibraryApp(
+  databaseUrl: string,
+  sandbox: SandboxEndpoints,
+  secrets: DemoSecrets,
+): Promise<LibraryApp> {
   const { appId, appSecret } = secrets;
-  const sandbox = await startSandbox({ port: 0, appId, appSecret });
   let app: INestApplication | undefined;
   try {
     const port = await freePort();
@@ -112,14 +114,10 @@ export async function startLibraryApp(databaseUrl: string): Promise<LibraryApp> 
       businessUsername: BUSINESS_USERNAME,
       app: started,
       processor: started.get(InboundProcessor),
-      close: async () => {
-        await started.close();
-        await sandbox.close();
-      },
+      close: () => started.close(),
     };
   } catch (error) {
     await app?.close();
-    await sandbox.close();
     throw error;
   }
 }

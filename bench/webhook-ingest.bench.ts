@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Client } from 'pg';
-import { startBaselineServer, type BaselineServer } from './baseline-server';
+import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
+import { startBaselineProcess, type BaselineProcess } from './baseline-process';
+import { processCpuMs, serverCpuMs } from './cpu';
+import { startDemoProcess, type DemoProcess } from './demo-process';
 import { buildDeliveries, type Delivery } from './events';
-import { startLibraryApp, type LibraryApp } from './library-app';
 import { LoadGenerator } from './load';
-import { ownCpuMs, serverCpuMs } from './cpu';
+import type { MemoryReport } from './memory-report';
+import { startSandboxChild } from './sandbox-child';
 import { summarize, type PhaseSummary } from './stats';
 
 /**
@@ -32,7 +33,7 @@ export interface IngestConfig {
   steadySeconds: number;
 }
 
-/** CPU spent during a phase (ms): this process (the server measured) and PostgreSQL (NaN if not ours). */
+/** CPU spent during a phase (ms): the server's process and PostgreSQL (NaN if not ours). */
 export interface CpuSpent {
   app: number;
   database: number;
@@ -63,6 +64,8 @@ export interface ProcessingResult {
   backlogEvents: number;
   backlogDrainMs: number;
   backlogCpu: CpuSpent;
+  /** The demo's and PostgreSQL's CPU from the headline's first request until its last host message. */
+  headlineCpu: CpuSpent;
   /** Rows of the library table by status at the end (all phases). */
   statuses: Record<string, number>;
   hostMessages: number;
@@ -88,8 +91,17 @@ export interface IngestReport {
   library: TargetResult;
   processing: ProcessingResult;
   steady: SteadyResult;
-  /** Resident memory of the bench process after the run, in MB (see `rssNote`). */
+  /** The demo process's RSS after the run, in MB: stable after full collections (the target). */
   rssMb: number;
+  /** The demo process's memory (each part runs in a process of its own). */
+  memory: {
+    /** Started, business connected, collected: before any traffic. */
+    afterStart: MemoryReport;
+    /** After the run, processing settled, nothing collected on purpose. */
+    idle: MemoryReport;
+    /** After the run, collected until stable; `peakRssMb` is the whole run's high-water mark. */
+    afterRun: MemoryReport;
+  };
   /** Correctness problems found along the way (never about speed). */
   failures: string[];
 }
@@ -172,16 +184,29 @@ export async function runWebhookIngestBench(
   log: (line: string) => void,
 ): Promise<IngestReport> {
   const failures: string[] = [];
-  const cpuNow = (): CpuSpent => ({ app: ownCpuMs(), database: serverCpuMs(serverPid) });
-  const cpuSince = (before: CpuSpent): CpuSpent => {
-    const now = cpuNow();
+  // Each server runs in a process of its own: its CPU is read from /proc by pid.
+  const cpuNow = (pid: number): CpuSpent => ({
+    app: processCpuMs(pid),
+    database: serverCpuMs(serverPid),
+  });
+  const cpuSince = (pid: number, before: CpuSpent): CpuSpent => {
+    const now = cpuNow(pid);
     return { app: now.app - before.app, database: now.database - before.database };
   };
   const closers: Array<() => Promise<void>> = [];
   try {
-    log('starting the TikTok sandbox and the demo helpdesk (migrations, connecting a business)…');
-    const library: LibraryApp = await startLibraryApp(databaseUrl);
+    log(
+      'starting the TikTok sandbox and the demo helpdesk, each in a process of its own (migrations, connecting a business)…',
+    );
+    const secrets = generateDemoSecrets();
+    const sandbox = await startSandboxChild(secrets.appId, secrets.appSecret);
+    closers.push(() => sandbox.close());
+    const library: DemoProcess = await startDemoProcess(databaseUrl, sandbox, secrets);
     closers.push(() => library.close());
+    const afterStart = await library.memory({ collect: true });
+    log(
+      `demo process ${library.pid}: RSS ${afterStart.rssMb.toFixed(1)} MB after start (collected), heap ${afterStart.heapUsedMb.toFixed(1)} MB`,
+    );
 
     const db = new Client({ connectionString: databaseUrl });
     db.on('error', () => undefined);
@@ -189,7 +214,7 @@ export async function runWebhookIngestBench(
     closers.push(() => db.end());
     await createBaselineTable(db);
 
-    const baseline: BaselineServer = await startBaselineServer({
+    const baseline: BaselineProcess = await startBaselineProcess({
       databaseUrl,
       table: BASELINE_TABLE,
       appSecret: library.appSecret,
@@ -225,6 +250,7 @@ export async function runWebhookIngestBench(
     /** Warm-up, new events, redelivery; `afterWarmup`/`afterIngest` run outside the timings. */
     const measureTarget = async (
       label: string,
+      pid: number,
       url: string,
       table: string,
       deliveries: Delivery[],
@@ -240,9 +266,9 @@ export async function runWebhookIngestBench(
       const warmup = await phase(url, warm, warm.length, 10_000);
       await hooks.afterWarmup?.();
       log(`${label}: new events (up to ${config.requests} or ${config.maxSeconds} s)…`);
-      const cpuBefore = cpuNow();
+      const cpuBefore = cpuNow(pid);
       const ingest = await phase(url, fresh, config.requests, config.maxSeconds * 1000);
-      const ingestCpu = cpuSince(cpuBefore);
+      const ingestCpu = cpuSince(pid, cpuBefore);
       await hooks.afterIngest?.();
       const again = fresh.slice(0, ingest.sent);
       log(`${label}: redelivery of the same ${again.length} events…`);
@@ -279,18 +305,20 @@ export async function runWebhookIngestBench(
     const setA = deliverySet('a');
     const baselineResult = await measureTarget(
       'baseline (node:http + pg)',
+      baseline.pid,
       baseline.url,
       BASELINE_TABLE,
       setA,
     );
 
     // Intake alone: the library's own pause option, nothing processed while the load runs.
-    const processor = library.processor;
+    const processor = library;
     await processor.pause();
     const setB = deliverySet('b');
     const messagesAtStart = await hostMessages(db);
     const intakeAlone = await measureTarget(
       'library, processing paused (intake alone)',
+      library.pid,
       library.url,
       LIBRARY_TABLE,
       setB,
@@ -304,20 +332,21 @@ export async function runWebhookIngestBench(
       backlogEvents: await pendingCount(db),
       backlogDrainMs: NaN,
       backlogCpu: { app: NaN, database: NaN },
+      headlineCpu: { app: NaN, database: NaN },
       statuses: {},
       hostMessages: 0,
     };
     log(`library: processing the paused phase's ${processing.backlogEvents} events…`);
     const drainStart = performance.now();
-    const drainCpu = cpuNow();
-    processor.resume();
+    const drainCpu = cpuNow(library.pid);
+    await processor.resume();
     const drained = await waitUntil(
       () => hostMessages(db),
       processing.backlogEvents + messagesAtStart,
       config.settleTimeoutMs,
     );
     processing.backlogDrainMs = drained - drainStart;
-    processing.backlogCpu = cpuSince(drainCpu);
+    processing.backlogCpu = cpuSince(library.pid, drainCpu);
     await processor.settle();
     if (!Number.isFinite(drained))
       failures.push("the paused phase's backlog was not processed in time");
@@ -337,9 +366,9 @@ export async function runWebhookIngestBench(
     const rowsBefore = await countRows(db, LIBRARY_TABLE);
     log(`library: headline, ${freshA.length} new events with processing running…`);
     const t0 = performance.now();
-    const headlineCpu = cpuNow();
+    const headlineCpu = cpuNow(library.pid);
     const ingest = await phase(library.url, freshA, config.requests, config.maxSeconds * 1000);
-    const ingestCpu = cpuSince(headlineCpu);
+    const ingestCpu = cpuSince(library.pid, headlineCpu);
     const loadEnd = performance.now();
     processing.doneDuringLoad = (await hostMessages(db)) - beforeA;
     const allVisible = await waitUntil(
@@ -350,6 +379,8 @@ export async function runWebhookIngestBench(
     processing.events = ingest.sent;
     processing.loadMs = loadEnd - t0;
     processing.endToEndMs = allVisible - t0;
+    // Intake and processing together, until the last host message: what an event costs in all.
+    processing.headlineCpu = cpuSince(library.pid, headlineCpu);
     if (!Number.isFinite(allVisible))
       failures.push(
         `the headline's events were not all host messages within ${config.settleTimeoutMs / 1000} s`,
@@ -437,10 +468,13 @@ export async function runWebhookIngestBench(
         `${sentOverall} distinct messages sent to the library but ${processing.hostMessages} host messages`,
       );
 
-    // What the process keeps, not garbage it has not collected yet: a full collection first.
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-    const rssMb = process.memoryUsage().rss / (1024 * 1024);
+    // The demo alone: first as the run left it, then what it keeps once garbage is collected.
+    const idle = await library.memory({ collect: false });
+    const afterRun = await library.memory({ collect: true });
+    log(
+      `demo process: RSS ${idle.rssMb.toFixed(1)} MB after the run, ${afterRun.rssMb.toFixed(1)} MB collected, peak ${afterRun.peakRssMb.toFixed(1)} MB`,
+    );
+    if (afterRun.sharpLoaded) log('demo process: sharp was loaded, though no image was prepared');
 
     return {
       baseline: baselineResult,
@@ -448,7 +482,8 @@ export async function runWebhookIngestBench(
       library: libraryResult,
       processing,
       steady,
-      rssMb,
+      rssMb: afterRun.rssMb,
+      memory: { afterStart, idle, afterRun },
       failures,
     };
   } finally {

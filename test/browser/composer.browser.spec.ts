@@ -1,43 +1,26 @@
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, startHarness, type Harness } from '../support/e2e-harness';
+import type { Page } from 'playwright-core';
+import { eventually, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxOutbound } from '../support/sandbox-outbound';
-import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
+import { signInWithTiktok } from './browser';
+import { signedInBrowsers } from './signed-in-browser';
 
 describe('The reply composer in a real browser', () => {
-  let browser: Browser;
+  const browsers = signedInBrowsers();
   let h: Harness;
   let sandbox: SandboxControl;
   let outbound: SandboxOutbound;
   let helpdesk: HelpdeskClient;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   beforeEach(async () => {
-    h = await startHarness();
+    ({ h, page, pageErrors } = await browsers.open());
     sandbox = new SandboxControl(h.sandbox.url);
     outbound = new SandboxOutbound(h.sandbox.url);
     helpdesk = new HelpdeskClient(h.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await signInToHelpdesk(page, h.url, h.admin);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    await h?.close();
   });
 
   async function connectAndReceive(

@@ -1,16 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   TIKTOK_API_CLIENT,
   TiktokAccountsService,
   TiktokTokenService,
   type TiktokApiClient,
 } from '../../libs/tiktok-channel/src';
-import { post, startHarness, type Harness } from '../support/e2e-harness';
+import { post, type Harness, type HarnessOptions } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
-import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
+import { signInWithTiktok } from './browser';
+import { signedInBrowsers } from './signed-in-browser';
 
 /**
  * Runs in the page (the tests compile without the DOM's types): what of each inbox card lies
@@ -41,34 +42,16 @@ const CARD_PROBLEMS = `(() => {
 
 /** The admin's side of the page: sign-in, inbox settings, the inbox card, diagnostics. */
 describe('The helpdesk page for an admin, in a real browser', () => {
-  let browser: Browser;
+  const browsers = signedInBrowsers();
   let h: Harness;
   let helpdesk: HelpdeskClient;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  async function open(options: Parameters<typeof startHarness>[0] = {}) {
-    h = await startHarness(options);
+  async function open(options: HarnessOptions = {}) {
+    ({ h, page, pageErrors } = await browsers.open(options));
     helpdesk = new HelpdeskClient(h.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await signInToHelpdesk(page, h.url, h.admin);
   }
-
-  afterEach(async () => {
-    await context?.close();
-    await h?.close();
-  });
 
   async function connect(username: string): Promise<InboxDto> {
     await signInWithTiktok(page, h.url, h.sandbox.url, {

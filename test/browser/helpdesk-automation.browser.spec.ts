@@ -1,13 +1,14 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   HelpdeskEvents,
   type AutomationSkippedEvent,
 } from '../../apps/helpdesk/src/automation/helpdesk-events';
-import { eventually, get, startHarness, type Harness } from '../support/e2e-harness';
+import { eventually, get, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
-import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
+import { signInWithTiktok } from './browser';
+import { signedInBrowsers } from './signed-in-browser';
 
 interface Message {
   direction: string;
@@ -17,42 +18,24 @@ interface Message {
 
 /** Automation rules, satisfaction surveys and who wrote what, through the page. */
 describe('Automation and satisfaction on the helpdesk page, in a real browser', () => {
-  let browser: Browser;
+  const browsers = signedInBrowsers({ width: 1280, height: 900 });
   let h: Harness;
   let sandbox: SandboxControl;
   let helpdesk: HelpdeskClient;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
   let inbox: InboxDto;
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   beforeEach(async () => {
-    h = await startHarness();
+    ({ h, page, pageErrors } = await browsers.open());
     sandbox = new SandboxControl(h.sandbox.url);
     helpdesk = new HelpdeskClient(h.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await signInToHelpdesk(page, h.url, h.admin);
     await signInWithTiktok(page, h.url, h.sandbox.url, {
       username: 'autoshop',
       accountType: 'business',
       decision: 'approve',
     });
     [inbox] = await helpdesk.inboxes();
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    await h?.close();
   });
 
   async function messagesOf(tiktokConversationId: string): Promise<Message[]> {

@@ -1,15 +1,9 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, startHarness, type Harness } from '../support/e2e-harness';
+import type { Page } from 'playwright-core';
+import { eventually, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient, type InboxDto } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
-import {
-  collectPageErrors,
-  launchChromium,
-  recordNavigations,
-  signInToHelpdesk,
-  signInWithTiktok,
-  type Navigation,
-} from './browser';
+import { recordNavigations, signInWithTiktok, type Navigation } from './browser';
+import { signedInBrowsers } from './signed-in-browser';
 
 // The sentences a person reads, copied from apps/helpdesk/src/page/connect-banner.ts on purpose:
 // the test pins what is shown, not whatever the code happens to say.
@@ -23,38 +17,20 @@ const NO_INBOX_TEXT =
   'No inbox yet. Use “Sign in with TikTok” to connect a TikTok Business account.';
 
 describe('The demo helpdesk page in a real browser', () => {
-  let browser: Browser;
+  const browsers = signedInBrowsers();
   let h: Harness;
   let sandbox: SandboxControl;
   let helpdesk: HelpdeskClient;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
   let navigations: Navigation[];
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   // A helpdesk on an empty database and a fresh browser profile for every test.
   beforeEach(async () => {
-    h = await startHarness();
+    ({ h, page, pageErrors } = await browsers.open());
     sandbox = new SandboxControl(h.sandbox.url);
     helpdesk = new HelpdeskClient(h.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await signInToHelpdesk(page, h.url, h.admin);
     navigations = recordNavigations(page);
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    await h?.close();
   });
 
   function consent(

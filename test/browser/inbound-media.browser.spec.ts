@@ -1,10 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from 'tiktok-channel';
-import { eventually, startHarness, type Harness } from '../support/e2e-harness';
+import { eventually, type Harness } from '../support/e2e-harness';
 import { HelpdeskClient } from '../support/helpdesk-client';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxInbound } from '../support/sandbox-inbound';
-import { collectPageErrors, launchChromium, signInToHelpdesk, signInWithTiktok } from './browser';
+import { signInWithTiktok } from './browser';
+import { signedInBrowsers } from './signed-in-browser';
 
 interface Ids {
   inboxId: string;
@@ -13,35 +14,17 @@ interface Ids {
 }
 
 describe('Inbound TikTok media and message details in the conversation view (real browser)', () => {
-  let browser: Browser;
+  const browsers = signedInBrowsers({ width: 1280, height: 900 });
   let h: Harness;
   let helpdesk: HelpdeskClient;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
   let port: TiktokHelpdeskPort;
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   beforeEach(async () => {
-    h = await startHarness();
+    ({ h, page, pageErrors } = await browsers.open());
     helpdesk = new HelpdeskClient(h.url);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await signInToHelpdesk(page, h.url, h.admin);
     port = h.app.get<symbol, TiktokHelpdeskPort>(TIKTOK_HELPDESK_PORT, { strict: false });
-  });
-
-  afterEach(async () => {
-    await context?.close();
-    await h?.close();
   });
 
   /** A connected account and a conversation started by the customer through the sandbox. */

@@ -7,7 +7,7 @@ import type { DemoSecrets } from './demo-secrets';
  * sandbox must have been started with the same app id and secret, so its webhooks verify.
  */
 export function sandboxTiktokConfig(
-  sandbox: RunningSandbox,
+  sandbox: Pick<RunningSandbox, 'apiBaseUrl' | 'authorizeUrl'>,
   secrets: DemoSecrets,
   publicUrl: string,
 ): HelpdeskConfig['tiktok'] {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type { Metadata, OutputInfo, Sharp, SharpOptions } from 'sharp';
 import { OutboundRefusal } from './outbound-refusal';
 
 /**
@@ -15,6 +15,18 @@ export interface PreparedImage {
   converted: boolean;
   width: number;
   height: number;
+}
+
+type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
+let sharpFactory: Promise<SharpFactory> | undefined;
+
+/**
+ * sharp (libvips) costs about 20 MB of RSS once loaded: required on the first image prepared, not
+ * when the library starts, so a host that never sends images never pays for it.
+ */
+function loadSharp(): Promise<SharpFactory> {
+  sharpFactory ??= import('sharp').then((module) => module.default);
+  return sharpFactory;
 }
 
 /** JPEG qualities tried in turn before the dimensions shrink. */
@@ -36,7 +48,8 @@ export async function prepareImage(
   fileName: string,
   maxBytes = MAX_IMAGE_BYTES,
 ): Promise<PreparedImage> {
-  let metadata: sharp.Metadata;
+  const sharp = await loadSharp();
+  let metadata: Metadata;
   try {
     metadata = await sharp(bytes).metadata();
   } catch {
@@ -70,7 +83,12 @@ export async function prepareImage(
   for (;;) {
     const targetWidth = Math.max(1, Math.round(uprightWidth * scale));
     for (const quality of scale === 1 ? QUALITIES : QUALITIES.slice(-2)) {
-      const { data, info } = await toJpeg(bytes, scale === 1 ? undefined : targetWidth, quality);
+      const { data, info } = await toJpeg(
+        sharp,
+        bytes,
+        scale === 1 ? undefined : targetWidth,
+        quality,
+      );
       if (data.length <= maxBytes) {
         return {
           bytes: data,
@@ -93,10 +111,11 @@ export async function prepareImage(
 }
 
 async function toJpeg(
+  sharp: SharpFactory,
   bytes: Buffer,
   width: number | undefined,
   quality: number,
-): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+): Promise<{ data: Buffer; info: OutputInfo }> {
   // rotate() applies the EXIF orientation first, so `width` is the upright picture's width.
   let pipeline = sharp(bytes, { animated: false }).rotate();
   if (width !== undefined) pipeline = pipeline.resize({ width, withoutEnlargement: true });
