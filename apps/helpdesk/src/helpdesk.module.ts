@@ -74,6 +74,8 @@ export class HelpdeskModule {
             enableBackgroundJobs: config.backgroundJobs ?? false,
             tokenRefreshIntervalSeconds: config.tiktok.tokenRefreshIntervalSeconds,
             inboundSweepIntervalSeconds: config.tiktok.inboundSweepIntervalSeconds,
+            // Deliveries skip Express and Nest's pipeline: the demo has no middleware on that route.
+            webhookFastPath: true,
             resolveConnectContext: connectContextResolver(authenticator),
           }),
           helpdeskPort: HelpdeskTiktokAdapter,

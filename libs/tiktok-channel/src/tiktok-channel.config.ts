@@ -60,6 +60,7 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     inboundWorkers: options.inboundWorkers ?? 3,
     inboundProcessingPaused: options.inboundProcessingPaused ?? false,
     intakePoolSize: options.intakePoolSize ?? 4,
+    webhookFastPath: options.webhookFastPath ?? false,
     tokenRefreshConcurrency: options.tokenRefreshConcurrency ?? 4,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 10,
     maxMessagesBeforeCustomerReply: options.maxMessagesBeforeCustomerReply ?? 10,

@@ -55,6 +55,7 @@ import { WebhookEventStore } from './webhook/webhook-event.store';
 import { IntakePool } from './webhook/intake-pool';
 import { WebhookIntake } from './webhook/webhook-intake.service';
 import { WebhookBodyParserBridge } from './webhook/webhook-body-parser.bridge';
+import { WebhookFastPath } from './webhook/webhook-fast-path';
 import { TiktokWebhookRegistrar } from './webhook/tiktok-webhook.registrar';
 import type { DynamicModule } from '@nestjs/common';
 
@@ -100,6 +101,7 @@ import type { DynamicModule } from '@nestjs/common';
     WebhookEventStore,
     WebhookIntake,
     WebhookBodyParserBridge,
+    WebhookFastPath,
     ConversationLink,
     InboundMedia,
     InboundReactions,

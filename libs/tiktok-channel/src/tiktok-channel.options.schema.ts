@@ -202,6 +202,9 @@ export class TiktokChannelOptionsSchema {
   @IsFiniteInRange(0, 64, '', { integer: true })
   intakePoolSize: number;
 
+  @IsBoolean({ message: 'webhookFastPath must be true or false' })
+  webhookFastPath: boolean;
+
   @IsFiniteInRange(1, 64, '', { integer: true })
   tokenRefreshConcurrency: number;
 

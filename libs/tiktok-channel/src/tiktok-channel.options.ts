@@ -91,6 +91,17 @@ export interface TiktokChannelModuleOptions {
    * 0 shares the DataSource's pool. Default 4 (0–64).
    */
   intakePoolSize?: number;
+  /**
+   * Take `POST` deliveries to the webhook route ahead of the host's web framework: a listener on
+   * the host's HTTP server reads the raw body itself (up to `maxWebhookBytes`, else 413), checks
+   * the signature, stores and answers exactly as the controller does, and hands every other
+   * request to the framework unchanged. The route is the controller's route as the framework
+   * registered it (global prefix, versioning, `RouterModule` paths, strict and case-sensitive
+   * routing hold). It skips the host's middleware, guards, interceptors and filters for that one
+   * route; a delivery with a `Content-Encoding` still goes through them. Express only (others
+   * keep the controller path). Default false.
+   */
+  webhookFastPath?: boolean;
   /** TikTok refresh calls one process runs at once during a sweep. Default 4 (1–64). */
   tokenRefreshConcurrency?: number;
   /**

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { Batcher } from '../persistence/batcher';
+import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { IntakePool } from './intake-pool';
 import type { ParsedWebhook } from './webhook-envelope';
+import { groupedIntakeRows, GROUPED_INTAKE_INSERT } from './webhook-grouped-insert';
 
 export interface StoredWebhook {
   id: string | null;
@@ -10,6 +13,14 @@ export interface StoredWebhook {
   /** False when the parsed fields could not be stored and only the raw bytes were kept. */
   parsed: boolean;
 }
+
+interface Delivery {
+  webhook: ParsedWebhook;
+  rawBody: Buffer;
+}
+
+/** Deliveries stored by one grouped statement at most: a few ms of a burst. */
+const MAX_GROUP = 64;
 
 /**
  * SQLSTATE classes that mean "the database cannot take a write now" (connection, resources,
@@ -24,14 +35,54 @@ function databaseUnavailable(error: unknown): boolean {
   return UNAVAILABLE_CLASSES.some((prefix) => code.startsWith(prefix));
 }
 
-/** The durable inbox of webhooks: one row per distinct event, written before TikTok gets its 200. */
+/**
+ * The durable inbox of webhooks: one row per distinct event, written before TikTok gets its 200.
+ * Deliveries that arrive together are stored by one statement (a round trip and a commit for the
+ * lot, not one each); when that statement fails, each is stored alone, so a row the grouped
+ * statement could not take costs only itself its parsed fields.
+ */
 @Injectable()
 export class WebhookEventStore {
   private readonly logger = new Logger('TiktokChannel');
+  private readonly group: Batcher<Delivery, StoredWebhook>;
 
-  constructor(private readonly pool: IntakePool) {}
+  constructor(
+    private readonly pool: IntakePool,
+    @InjectTiktokConfig() config: TiktokChannelConfig,
+  ) {
+    this.group = new Batcher((deliveries) => this.saveGroup(deliveries), {
+      name: 'webhook-intake',
+      maxBatch: MAX_GROUP,
+      // One statement per intake connection; with the shared pool, leave processing some.
+      maxInFlight: Math.max(1, config.intakePoolSize),
+      runOne: (delivery) => this.saveOne(delivery.webhook, delivery.rawBody),
+    });
+  }
 
-  async save(webhook: ParsedWebhook, rawBody: Buffer): Promise<StoredWebhook> {
+  save(webhook: ParsedWebhook, rawBody: Buffer): Promise<StoredWebhook> {
+    return this.group.call({ webhook, rawBody });
+  }
+
+  private async saveGroup(deliveries: Delivery[]): Promise<StoredWebhook[]> {
+    // Alone, the one-row statement: it also knows to keep the raw bytes of a row refused for its
+    // values (the batcher retries rows one by one only for a group of several).
+    if (deliveries.length === 1)
+      return [await this.saveOne(deliveries[0].webhook, deliveries[0].rawBody)];
+    const { parameters, firstIndex } = groupedIntakeRows(deliveries);
+    const rows = await this.pool.query<{ dedupe_key: string; id: string }>(
+      GROUPED_INTAKE_INSERT,
+      parameters,
+    );
+    const inserted = new Map(rows.map((row) => [row.dedupe_key, row.id]));
+    return deliveries.map((delivery, index) => {
+      const key = delivery.webhook.dedupeKey;
+      // A second copy within the group is a redelivery of the first, as it would be one later.
+      const id = firstIndex.get(key) === index ? (inserted.get(key) ?? null) : null;
+      return { id, isNew: id !== null, parsed: true };
+    });
+  }
+
+  private async saveOne(webhook: ParsedWebhook, rawBody: Buffer): Promise<StoredWebhook> {
     try {
       const rows = await this.pool.query<{ id: string }>(
         `INSERT INTO tiktok_webhook_events

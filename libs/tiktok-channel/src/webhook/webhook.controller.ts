@@ -12,6 +12,7 @@ import {
 import type { Request } from 'express';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { WebhookIntake } from './webhook-intake.service';
+import { WebhookRoute } from './webhook-fast-path.routes';
 import { readWebhookBody, WebhookBodyTooLargeError } from './webhook-raw-body';
 
 /**
@@ -29,6 +30,7 @@ export class TiktokWebhookController {
 
   @Post()
   @HttpCode(200)
+  @WebhookRoute()
   async receive(
     @Req() req: Request,
     @Headers('tiktok-signature') signature: string | undefined,
