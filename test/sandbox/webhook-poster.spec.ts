@@ -141,6 +141,28 @@ describe('webhook poster', () => {
     }
   });
 
+  it('counts the deadline from when a connection is free, not while queued behind the socket cap', async () => {
+    // One socket: the second webhook waits for the first, which the app answers only after the
+    // second's deadline would have passed had it started at once (timers fire in due order, so
+    // the app's 1500 ms timer, set later, cannot fire before a 1000 ms deadline set earlier).
+    const single = new WebhookPoster(1);
+    const app = await callback((_request, response, n) => {
+      if (n === 1) setTimeout(() => response.writeHead(200).end(), 1500);
+      else response.writeHead(200).end();
+    });
+    try {
+      const first = single.post(app.url, JSON_HEADERS, '{"n":1}', 5000);
+      const second = single.post(app.url, JSON_HEADERS, '{"n":2}', 1000);
+      expect(await first).toBe('200');
+      expect(await second).toBe('200');
+      expect(app.requests).toEqual(['{"n":1}', '{"n":2}']);
+      expect(app.connections()).toBe(1);
+    } finally {
+      single.close();
+      await app.close();
+    }
+  });
+
   it('answers network_error for a refused connection and a URL it cannot post to', async () => {
     const app = await callback((_request, response) => response.end());
     const url = app.url;

@@ -16,18 +16,16 @@ const IDLE_SOCKET_MS = 4_000;
  * agent per scheme reuses sockets across webhooks.
  */
 export class WebhookPoster {
-  private readonly httpAgent = new HttpAgent({
-    keepAlive: true,
-    maxSockets: MAX_SOCKETS_PER_ORIGIN,
-    timeout: IDLE_SOCKET_MS,
-  });
-  private readonly httpsAgent = new HttpsAgent({
-    keepAlive: true,
-    maxSockets: MAX_SOCKETS_PER_ORIGIN,
-    timeout: IDLE_SOCKET_MS,
-  });
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
   /** Requests on the wire; destroying one (a deadline, `abortAll`) ends it as no answer. */
   private readonly inFlight = new Map<ClientRequest, () => void>();
+
+  constructor(maxSocketsPerOrigin = MAX_SOCKETS_PER_ORIGIN) {
+    const options = { keepAlive: true, maxSockets: maxSocketsPerOrigin, timeout: IDLE_SOCKET_MS };
+    this.httpAgent = new HttpAgent(options);
+    this.httpsAgent = new HttpsAgent(options);
+  }
 
   /**
    * The HTTP status as a string, or "network_error" for no answer (refused, reset, timed out,
@@ -97,8 +95,14 @@ export class WebhookPoster {
         this.inFlight.delete(request);
         resolve(outcome);
       };
-      // One deadline for the whole exchange, like fetch's abort signal was.
-      const timer = setTimeout(stop, timeoutMs);
+      // One deadline for the exchange with the app, from the moment a connection is ours: time
+      // spent queued behind our own socket cap is the sandbox's doing, not the app being slow
+      // (fetch had no cap). Counting it made a burst of echoes time out in the queue and come back
+      // as retries, more work for an app already behind.
+      let timer: NodeJS.Timeout | undefined;
+      request.once('socket', () => {
+        if (!settled) timer = setTimeout(stop, timeoutMs);
+      });
       request.on('response', (response) => {
         // Read to the end so the socket goes back to the pool; only a complete answer counts.
         response.resume();
