@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const appId = process.env.BENCH_APP_ID;
   const appSecret = process.env.BENCH_APP_SECRET;
   if (!appId || !appSecret) throw new Error('BENCH_APP_ID and BENCH_APP_SECRET are required');
-  const sandbox = await startSandbox({ port: 0, appId, appSecret });
+  // Longer than the library's idle sockets live, so the sandbox never closes one under a send.
+  const sandbox = await startSandbox({ port: 0, appId, appSecret, keepAliveTimeoutMs: 65_000 });
   process.send?.({
     type: 'ready',
     url: sandbox.url,

@@ -103,9 +103,11 @@ interface Chat {
 }
 
 async function startSandboxProcess(appId: string, appSecret: string): Promise<SandboxProcess> {
+  // A directory to write the sandbox's `--cpu-prof` profile into (see bench/README.md).
+  const profileDir = process.env.BENCH_SANDBOX_CPU_PROF;
   const child: ChildProcess = fork(join(__dirname, 'outbound-sandbox-process.js'), [], {
     env: { ...process.env, BENCH_APP_ID: appId, BENCH_APP_SECRET: appSecret },
-    execArgv: [],
+    execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<{ url: string; apiBaseUrl: string; authorizeUrl: string }>(
@@ -144,6 +146,7 @@ function control<T>(sandbox: RunningSandbox, path: string, body?: unknown): Prom
 
 interface SandboxStats {
   rateLimited: number;
+  webhookDeliveries: { attempts: number; failed: number; byStatus: Record<string, number> };
   sendsByType: Record<string, number>;
 }
 
@@ -458,6 +461,15 @@ async function runLibrary(
     const cpuAfter = cpuNow(cpuParts);
     counter.uninstall();
     const after = await control<SandboxStats>(sandbox, '/sandbox/stats');
+    const hooks = (stats: SandboxStats) => stats.webhookDeliveries;
+    const failedStatuses = Object.entries(hooks(after).byStatus)
+      .map(([status, n]) => [status, n - (hooks(before).byStatus[status] ?? 0)] as const)
+      .filter(([status, n]) => n > 0 && !/^2/.test(status));
+    // Echo webhooks that failed (timed out, refused) are retried: work the CPU figures include.
+    log(
+      `echo webhook attempts while sending: ${hooks(after).attempts - hooks(before).attempts}, ` +
+        `failed ${hooks(after).failed - hooks(before).failed} ${JSON.stringify(Object.fromEntries(failedStatuses))}`,
+    );
     const { rows: latencies } = await db.query<{ ms: number }>(
       `SELECT (EXTRACT(EPOCH FROM (sent_at - created_at)) * 1000)::float8 AS ms
          FROM tiktok_outbound_messages WHERE status = 'sent'`,

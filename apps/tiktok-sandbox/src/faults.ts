@@ -89,6 +89,12 @@ export class FaultBook {
     return fault;
   }
 
+  /** Whether a planned fault or a fault rate is set for the path. */
+  armed(apiPath: string): boolean {
+    const key = FaultBook.normalizePath(apiPath);
+    return this.faults.has(key) || this.rates.has(key);
+  }
+
   /** How many faults of each kind were injected since the last reset, e.g. `{ http503: 4 }`. */
   injectedCounts(): Record<string, number> {
     return { ...this.injected };

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
@@ -10,7 +11,9 @@ import { LineLogger } from './line-logger';
 import { OutboundState } from './outbound-state';
 import { RateLimits } from './rate-limits';
 import { RunningSandbox, SandboxOptions, resolveConfig } from './options';
+import { MessagingController } from './messaging.controller';
 import { SampleMedia } from './sample-media';
+import { SendFastPath, installSendFastPath } from './send-fast-path';
 import { SandboxPersistence } from './sandbox-persistence';
 import { SandboxModule } from './sandbox.module';
 import { SandboxState } from './sandbox-state';
@@ -73,6 +76,18 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   app.use(malformedBodyAnswer());
 
   const host = options.host ?? '127.0.0.1';
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  // Node drops a connection whose next request's headers take longer than this; it must outlast
+  // the idle time, or a long keep-alive would end in a dropped request instead of a closed socket.
+  server.headersTimeout = Math.max(server.headersTimeout, config.keepAliveTimeoutMs + 1_000);
+  // A state file is saved after each call by a framework middleware: keep those on that path.
+  if (!persistence) {
+    installSendFastPath(
+      server,
+      new SendFastPath(app.get(MessagingController), state, stats, faults, slowdowns),
+    );
+  }
   await app.listen(options.port ?? 0, host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

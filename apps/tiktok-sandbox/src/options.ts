@@ -35,6 +35,12 @@ export interface SandboxOptions {
    * file, so a restarted sandbox still knows them. Default: in memory only.
    */
   stateFile?: string;
+  /**
+   * How long the sandbox's server keeps an idle client connection open. Default 5000 ms (Node's
+   * default). A client whose idle sockets live longer (a load test's keep-alive agent) needs more,
+   * or it writes now and then into a socket the sandbox is closing.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /**
@@ -68,12 +74,17 @@ export interface SandboxConfig {
   rateLimitPerSecond: number;
   messagingCaps: MessagingCaps;
   appName: string;
+  keepAliveTimeoutMs: number;
   log: (line: string) => void;
 }
 
 export function resolveConfig(options: SandboxOptions): SandboxConfig {
   if (!options.appId) throw new Error('startSandbox: appId is required');
   if (!options.appSecret) throw new Error('startSandbox: appSecret is required');
+  const keepAlive = options.keepAliveTimeoutMs;
+  if (keepAlive !== undefined && !(Number.isInteger(keepAlive) && keepAlive >= 0)) {
+    throw new Error('startSandbox: keepAliveTimeoutMs must be a whole number of ms, 0 or more');
+  }
   return {
     appId: options.appId,
     appSecret: options.appSecret,
@@ -90,6 +101,7 @@ export function resolveConfig(options: SandboxOptions): SandboxConfig {
       afterWindow: options.messagingCaps?.afterWindow ?? 3,
     },
     appName: options.appName?.trim() || 'Demo Helpdesk',
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
     log: options.log ?? (() => undefined),
   };
 }

@@ -42,6 +42,12 @@ export class Slowdowns {
     return Object.fromEntries([...this.holds].map(([path, hold]) => [path, hold.waiting.length]));
   }
 
+  /** Whether a latency or a hold is set for the path. */
+  armed(apiPath: string): boolean {
+    const key = FaultBook.normalizePath(apiPath);
+    return this.latencies.has(key) || this.holds.has(key);
+  }
+
   /** Resolves when the call may be answered. */
   async pass(apiPath: string): Promise<void> {
     const key = FaultBook.normalizePath(apiPath);

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { SandboxConfig } from './options';
 import { PreparedWebhook, SandboxState } from './sandbox-state';
 import { SandboxStats } from './stats';
+import { WebhookPoster } from './webhook-poster';
 
 export function signatureHeader(appSecret: string, body: string, unixSeconds: number): string {
   const signature = createHmac('sha256', appSecret)
@@ -18,7 +19,7 @@ export function signatureHeader(appSecret: string, body: string, unixSeconds: nu
  */
 export class WebhookDelivery {
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly poster = new WebhookPoster();
   private readonly running = new Set<Promise<void>>();
   /** Bumped by cancelAll, so attempts already on the wire do not record into a reset sandbox. */
   private generation = 0;
@@ -45,12 +46,13 @@ export class WebhookDelivery {
     this.generation++;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    for (const controller of this.inFlight) controller.abort();
+    this.poster.abortAll();
   }
 
   async close(): Promise<void> {
     this.cancelAll();
     await Promise.allSettled([...this.running]);
+    this.poster.close();
   }
 
   private track(work: Promise<void>): void {
@@ -101,33 +103,20 @@ export class WebhookDelivery {
   }
 
   /** The HTTP status as a string, or "network_error" for no answer (refused, reset, timed out). */
-  private async post(url: string, body: string): Promise<string> {
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    const timeout = setTimeout(() => controller.abort(), this.config.webhookRetry.timeoutMs);
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          // Signed afresh per attempt: the timestamp is the sending time, the bytes stay the same.
-          'TikTok-Signature': signatureHeader(
-            this.config.appSecret,
-            body,
-            Math.floor(this.state.now() / 1000),
-          ),
-        },
-        body,
-        signal: controller.signal,
-        redirect: 'manual',
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      return String(response.status);
-    } catch {
-      return 'network_error';
-    } finally {
-      clearTimeout(timeout);
-      this.inFlight.delete(controller);
-    }
+  private post(url: string, body: string): Promise<string> {
+    return this.poster.post(
+      url,
+      {
+        'Content-Type': 'application/json',
+        // Signed afresh per attempt: the timestamp is the sending time, the bytes stay the same.
+        'TikTok-Signature': signatureHeader(
+          this.config.appSecret,
+          body,
+          Math.floor(this.state.now() / 1000),
+        ),
+      },
+      body,
+      this.config.webhookRetry.timeoutMs,
+    );
   }
 }

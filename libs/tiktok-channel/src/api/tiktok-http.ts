@@ -1,10 +1,12 @@
 import axios, {
   isAxiosError,
+  type AxiosAdapter,
   type AxiosInstance,
   type AxiosRequestConfig,
   type AxiosResponse,
 } from 'axios';
 import { Readable, Transform } from 'node:stream';
+import { keepAliveAdapter } from './node-http-adapter';
 import { TiktokApiError } from './tiktok-api.error';
 import type { TiktokErrorClass } from './tiktok-api.types';
 
@@ -51,9 +53,15 @@ export interface ByteCap {
  */
 export class TiktokHttp {
   private readonly axios: AxiosInstance;
+  /**
+   * Our kept-alive adapter on our own instance; a host's instance keeps axios's http adapter,
+   * whose behaviour (and whatever the host set around it) is what the host chose.
+   */
+  private readonly adapter: AxiosAdapter | 'http';
 
   constructor(instance?: AxiosInstance) {
     this.axios = instance ?? axios.create();
+    this.adapter = instance ? 'http' : keepAliveAdapter();
   }
 
   /** Resolves with any HTTP status; rejects only when no complete response arrived in time. */
@@ -61,7 +69,7 @@ export class TiktokHttp {
     const deadline = new Deadline(request.timeoutMs);
     try {
       const response = await this.axios.request<unknown>({
-        ...requestConfig(request, deadline.signal),
+        ...requestConfig(request, deadline.signal, this.adapter),
         responseType: 'arraybuffer',
         decompress: true,
       });
@@ -86,7 +94,7 @@ export class TiktokHttp {
     let response: AxiosResponse<unknown>;
     try {
       response = await this.axios.request<unknown>({
-        ...requestConfig(request, deadline.signal),
+        ...requestConfig(request, deadline.signal, this.adapter),
         responseType: 'stream',
         // Counted bytes are the bytes the consumer gets; the caller asks for no encoding.
         decompress: false,
@@ -152,7 +160,11 @@ function guardedBody(
  * Everything the client relies on is set per request, because an instance's defaults (and
  * axios's global defaults, which `axios.create()` copies) belong to the host and may differ.
  */
-function requestConfig(request: TiktokHttpRequest, signal: AbortSignal): AxiosRequestConfig {
+function requestConfig(
+  request: TiktokHttpRequest,
+  signal: AbortSignal,
+  adapter: AxiosAdapter | 'http',
+): AxiosRequestConfig {
   return {
     url: request.url.href,
     // An instance `baseURL` must not be prefixed to our absolute URL.
@@ -163,9 +175,9 @@ function requestConfig(request: TiktokHttpRequest, signal: AbortSignal): AxiosRe
     // The query is already in the URL, encoded by URLSearchParams (`+` as %2B); axios's own
     // encoder leaves `,` `:` `[` `]` raw, and instance `params` must not be appended.
     paramsSerializer: { serialize: () => '' },
-    // Redirects, timeouts and streaming below are the Node http adapter's behaviour; the fetch
-    // adapter would follow a redirect with the Access-Token.
-    adapter: 'http',
+    // Redirects, timeouts and streaming below are the Node http adapter's behaviour (ours keeps
+    // it); the fetch adapter would follow a redirect with the Access-Token.
+    adapter,
     timeout: request.timeoutMs,
     signal,
     // A followed redirect would carry the Access-Token (or x-user) to whatever host it names.
