@@ -345,6 +345,8 @@ async function runLibrary(
       resolveConnectContext: () => ({ tenant: 'bench', returnUrl: '/' }),
       enableBackgroundJobs: false,
       sendWaitMs: 0,
+      // The echo webhooks are taken the way the demo takes them (see the README's options).
+      webhookFastPath: true,
     },
     port,
     config.poolSize,
