@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
 import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
@@ -10,6 +11,7 @@ import { InboundRun } from './inbound-run';
 import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
+import { MessageBatch } from './message-batch';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
@@ -66,6 +68,7 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly handlers: InboundHandlers,
     private readonly events: TiktokEventPublisher,
     private readonly parking: InboundParking,
+    @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {
     this.paused = config.inboundProcessingPaused;
@@ -275,16 +278,23 @@ export class InboundProcessor implements OnModuleDestroy {
         )
       ).map((row) => row.id),
     );
-    const run = new InboundRun();
+    const run = new InboundRun(new MessageBatch(this.port));
     const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
     let settled = 0;
     for (const row of rows) {
       if (!row.due || !lockedIds.has(row.id)) break;
+      if (run.messages.size > 0 && !this.handlers.batchable(row)) {
+        // The host gets the batch before an event of another kind, so it sees the run's order.
+        const flushed = await this.flushMessages(manager, run, finished, publications);
+        settled -= flushed.undone;
+        if (flushed.refused) break; // what came after the refused message waits behind it
+      }
       const done = await this.handleOne(manager, row, publications, run, finished, savepoint);
       if (!done) break; // it failed or waits: the rest of the conversation waits behind it
       settled++;
     }
+    settled -= (await this.flushMessages(manager, run, finished, publications)).undone;
     await run.flush(manager);
     if (finished.length > 0) {
       // One statement for the run's outcomes instead of one per event.
@@ -297,6 +307,27 @@ export class InboundProcessor implements OnModuleDestroy {
       );
     }
     return settled;
+  }
+
+  /**
+   * Hands the run's batched messages to the host. When the host refuses one, that event fails as
+   * if its handler had thrown, and the events settled after it are settled no longer: they stay
+   * pending, behind it. `undone`: how many settled events that takes back.
+   */
+  private async flushMessages(
+    manager: EntityManager,
+    run: InboundRun,
+    finished: FinishedEvent[],
+    publications: Publication[],
+  ): Promise<{ refused: boolean; undone: number }> {
+    const failure = await run.messages.flush();
+    if (!failure) return { refused: false, undone: 0 };
+    const at = finished.findIndex((f) => f.id === failure.event.id);
+    if (at < 0) throw new Error(`event ${failure.event.id} was batched but not settled`);
+    const undone = finished.length - at;
+    finished.length = at;
+    const parked = await this.failed(manager, failure.event, failure.error, publications);
+    return { refused: true, undone: parked ? undone - 1 : undone };
   }
 
   /** True when the event is settled; false when it is to be tried again later. */
@@ -317,28 +348,7 @@ export class InboundProcessor implements OnModuleDestroy {
       await savepoint.rollback();
       publications.length = mark;
       run.forgetLinks(); // what this event linked was rolled back with it
-      const attempts = event.attempts + 1;
-      const message = (error as Error)?.message ?? String(error);
-      this.logger.warn(
-        `TikTok event ${event.id} (${event.event}) failed, attempt ${attempts}: ${message}`,
-      );
-      const parked = attempts >= MAX_ATTEMPTS;
-      await manager.query(
-        `UPDATE tiktok_webhook_events
-            SET attempts = $2, last_error = $3, status = $4,
-                next_attempt_at = now() + make_interval(secs => $5)
-          WHERE id = $1`,
-        [
-          event.id,
-          attempts,
-          message.slice(0, 2000),
-          parked ? 'failed' : 'pending',
-          Math.min(2 ** attempts, 300),
-        ],
-      );
-      if (!parked) return false;
-      await this.parking.parked(manager, event, message, publications);
-      return true;
+      return this.failed(manager, event, error, publications);
     }
     if (verdict.outcome === 'deferred') {
       await manager.query(
@@ -351,6 +361,39 @@ export class InboundProcessor implements OnModuleDestroy {
     }
     finished.push({ id: event.id, status: verdict.outcome, note: verdict.note ?? null });
     return true;
+  }
+
+  /**
+   * An attempt failed: tried again after a backoff, or parked after `MAX_ATTEMPTS`. True when
+   * parked (settled: the conversation's later events go on).
+   */
+  private async failed(
+    manager: EntityManager,
+    event: InboundEventRow,
+    error: unknown,
+    publications: Publication[],
+  ): Promise<boolean> {
+    const attempts = event.attempts + 1;
+    const message = (error as Error)?.message ?? String(error);
+    this.logger.warn(
+      `TikTok event ${event.id} (${event.event}) failed, attempt ${attempts}: ${message}`,
+    );
+    const parked = attempts >= MAX_ATTEMPTS;
+    await manager.query(
+      `UPDATE tiktok_webhook_events
+          SET attempts = $2, last_error = $3, status = $4,
+              next_attempt_at = now() + make_interval(secs => $5)
+        WHERE id = $1`,
+      [
+        event.id,
+        attempts,
+        message.slice(0, 2000),
+        parked ? 'failed' : 'pending',
+        Math.min(2 ** attempts, 300),
+      ],
+    );
+    if (parked) await this.parking.parked(manager, event, message, publications);
+    return parked;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { ConversationRow } from './conversation-link';
 import type { AccountRow } from './inbound-handlers';
+import type { MessageBatch } from './message-batch';
 
 /** What one link call established, so the next event of the run can skip the host's round trips. */
 export interface CachedLink {
@@ -18,6 +19,9 @@ export interface CachedLink {
  * is rolled back, `forgetLinks()` drops what that event may have linked.
  */
 export class InboundRun {
+  /** The run's plain messages, for one `appendMessages` call (see MessageBatch). */
+  constructor(readonly messages: MessageBatch) {}
+
   readonly accounts = new Map<string, AccountRow | null>();
   private readonly links = new Map<string, CachedLink>();
   /** tiktok_conversations.id → the latest customer message time of the run's processed events. */
