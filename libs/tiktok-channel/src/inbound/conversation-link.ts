@@ -77,7 +77,7 @@ export class ConversationLink {
       tiktokConversationId,
       personId,
       username,
-      cached?.row,
+      cached?.row ?? run?.storedLink(account.id, tiktokConversationId),
     );
     run?.remember(account.id, tiktokConversationId, { row: linked.row, personId, username });
     return linked;
@@ -89,10 +89,12 @@ export class ConversationLink {
     tiktokConversationId: string,
     personId: string,
     username: string | undefined,
-    known: ConversationRow | undefined,
+    known: ConversationRow | null | undefined,
   ): Promise<LinkedConversation> {
-    // The run's copy is newer than the table: it carries reply-window moves not yet flushed.
-    const previous = known ?? (await this.find(manager, account.id, tiktokConversationId));
+    // The run's copy is newer than the table: it carries reply-window moves not yet flushed (and
+    // null when the run's claim found no link row).
+    const previous =
+      known !== undefined ? known : await this.find(manager, account.id, tiktokConversationId);
     const { contactId } = await this.port.upsertContact({
       inboxId: account.inboxId,
       tiktokUserId: personId,

@@ -12,6 +12,8 @@ import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 import { MessageBatch } from './message-batch';
+import { claimRun, type RunClaim } from './run-claim';
+import { finishRun, type FinishedEvent } from './run-finish';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
@@ -25,17 +27,7 @@ interface Candidate {
   tiktok_conversation_id: string | null;
 }
 
-interface PendingRow extends InboundEventRow {
-  due: boolean;
-}
-
 type Step = 'none' | 'busy' | 'worked';
-
-interface FinishedEvent {
-  id: string;
-  status: 'processed' | 'ignored';
-  note: string | null;
-}
 
 /**
  * Turns stored webhooks into host records, one conversation at a time and in TikTok's order,
@@ -233,13 +225,16 @@ export class InboundProcessor implements OnModuleDestroy {
   private async runUnderLock(candidate: Candidate, key: string): Promise<number> {
     const publications: Publication[] = [];
     const handled = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await queryRows<{ locked: boolean }>(
+      const claim = await claimRun(
         manager,
-        `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-        [key],
+        key,
+        candidate.business_id,
+        candidate.tiktok_conversation_id,
+        BATCH_SIZE,
       );
-      if (!locked) return 0; // another process has this conversation; try the next one
-      return this.runConversation(manager, candidate, publications);
+      // Empty: another process has this conversation (or nothing is left); try the next one.
+      if (claim.events.length === 0) return 0;
+      return this.runConversation(manager, claim, publications);
     });
     for (const publication of publications)
       this.events.publish(publication.name, publication.payload);
@@ -252,38 +247,19 @@ export class InboundProcessor implements OnModuleDestroy {
    */
   private async runConversation(
     manager: EntityManager,
-    conversation: Candidate,
+    claim: RunClaim,
     publications: Publication[],
   ): Promise<number> {
-    const rows = await queryRows<PendingRow>(
-      manager,
-      `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts,
-              received_at, next_attempt_at <= now() AS due
-         FROM tiktok_webhook_events
-        WHERE status = 'pending' AND business_id = $1
-          AND (tiktok_conversation_id = $2 OR ($2::text IS NULL AND tiktok_conversation_id IS NULL))
-        ORDER BY event_timestamp NULLS FIRST, id
-        LIMIT $3`,
-      [conversation.business_id, conversation.tiktok_conversation_id, BATCH_SIZE],
-    );
-    // Row locks too, for a worker that claims rows without the conversation lock (an older version
-    // during a rolling deploy): a row it holds stops the run there, never skipped over.
-    const lockedIds = new Set(
-      (
-        await queryRows<{ id: string }>(
-          manager,
-          `SELECT id FROM tiktok_webhook_events
-            WHERE id = ANY($1::bigint[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`,
-          [rows.map((row) => row.id)],
-        )
-      ).map((row) => row.id),
-    );
     const run = new InboundRun(new MessageBatch(this.port));
+    const [head] = claim.events;
+    if (claim.account !== undefined) run.accounts.set(head.business_id, claim.account);
+    if (claim.account && head.tiktok_conversation_id !== null)
+      run.rememberStored(claim.account.id, head.tiktok_conversation_id, claim.link);
     const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
     let settled = 0;
-    for (const row of rows) {
-      if (!row.due || !lockedIds.has(row.id)) break;
+    for (const row of claim.events) {
+      if (!row.due || !row.claimed) break;
       if (run.messages.size > 0 && !this.handlers.batchable(row)) {
         // The host gets the batch before an event of another kind, so it sees the run's order.
         const flushed = await this.flushMessages(manager, run, finished, publications);
@@ -295,17 +271,7 @@ export class InboundProcessor implements OnModuleDestroy {
       settled++;
     }
     settled -= (await this.flushMessages(manager, run, finished, publications)).undone;
-    await run.flush(manager);
-    if (finished.length > 0) {
-      // One statement for the run's outcomes instead of one per event.
-      await manager.query(
-        `UPDATE tiktok_webhook_events e
-            SET status = f.status, last_error = f.note, processed_at = now()
-           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f(id, status, note)
-          WHERE e.id = f.id`,
-        [finished.map((f) => f.id), finished.map((f) => f.status), finished.map((f) => f.note)],
-      );
-    }
+    await finishRun(manager, finished, run.takeReplyWindowMoves());
     return settled;
   }
 
