@@ -101,4 +101,36 @@ describe('Inbound: statements per run', () => {
       'COMMIT',
     ]);
   });
+  function hostLinkCalls(): number {
+    return host.port.calls.filter(
+      (c) => c.method === 'upsertContact' || c.method === 'openConversation',
+    ).length;
+  }
+
+  it('asks the host for the contact and conversation once, not again on later runs', async () => {
+    await processTogether([customer(businessId, 'k3', 'k3-1', T0 + 1)]);
+    const afterFirst = hostLinkCalls();
+    expect(afterFirst).toBeGreaterThan(0);
+
+    await processTogether([customer(businessId, 'k3', 'k3-2', T0 + 2)]);
+    await processTogether([customer(businessId, 'k3', 'k3-3', T0 + 3)]);
+
+    expect(hostLinkCalls()).toBe(afterFirst);
+  });
+
+  it('asks the host again after an event failed (the host may have lost the conversation)', async () => {
+    await processTogether([customer(businessId, 'k4', 'k4-1', T0 + 1)]);
+    host.port.failingMessageIds.add('k4-2');
+    await processTogether([customer(businessId, 'k4', 'k4-2', T0 + 2)]);
+    host.port.failingMessageIds.delete('k4-2');
+    const beforeRetry = hostLinkCalls();
+
+    await host.db.query(
+      `UPDATE tiktok_webhook_events SET next_attempt_at = now() WHERE status = 'pending'`,
+    );
+    await processor.settle();
+
+    expect(hostLinkCalls()).toBe(beforeRetry + 2);
+    expect(host.port.messages.has('k4-2')).toBe(true);
+  });
 });

@@ -11,6 +11,7 @@ import { InboundRun } from './inbound-run';
 import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
+import { HostLinkCache } from './host-link-cache';
 import { MessageBatch } from './message-batch';
 import { claimRun, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
@@ -61,6 +62,7 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly events: TiktokEventPublisher,
     private readonly parking: InboundParking,
     @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
+    private readonly hostLinks: HostLinkCache,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {
     this.paused = config.inboundProcessingPaused;
@@ -339,6 +341,9 @@ export class InboundProcessor implements OnModuleDestroy {
     error: unknown,
     publications: Publication[],
   ): Promise<boolean> {
+    // The host may have lost what this process remembers of it (a removed conversation): the
+    // retry asks it again.
+    this.hostLinks.clear();
     const attempts = event.attempts + 1;
     const message = (error as Error)?.message ?? String(error);
     this.logger.warn(
