@@ -13,6 +13,7 @@ import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 import { HostLinkCache } from './host-link-cache';
 import { MessageBatch } from './message-batch';
+import { lookForCandidates, type Candidate } from './candidate-look';
 import { claimRun, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
 
@@ -22,11 +23,6 @@ export const MAX_ATTEMPTS = 10;
 const BATCH_SIZE = 50;
 /** Conversations tried per step when other workers hold the first ones. */
 const CANDIDATES = 32;
-
-interface Candidate {
-  business_id: string;
-  tiktok_conversation_id: string | null;
-}
 
 type Step = 'none' | 'busy' | 'worked';
 
@@ -181,27 +177,14 @@ export class InboundProcessor implements OnModuleDestroy {
 
   /**
    * One look for candidates, then a run (its own transaction) for each of them that no other
-   * worker holds, up to `maxRuns`: the look scans every pending event's conversation head, so it
-   * is paid once per batch of runs rather than once per run. A candidate may be stale by the time
+   * worker holds, up to `maxRuns`: the look is paid once per batch of runs rather than once per
+   * run. A candidate may be stale by the time
    * its run starts (another worker took it, or its head failed meanwhile): the run re-reads the
    * conversation from its head under the lock and stops at the first event not due, so a stale
    * candidate costs a short transaction, never the order.
    */
   private async step(maxRuns = CANDIDATES): Promise<Step> {
-    // The conversations whose OLDEST pending event is due: a conversation whose head waits for
-    // a retry is not a candidate at all, so nothing behind that event can overtake it.
-    const candidates = await queryRows<Candidate>(
-      this.dataSource,
-      `SELECT business_id, tiktok_conversation_id FROM (
-         SELECT DISTINCT ON (business_id, tiktok_conversation_id)
-                business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
-           FROM tiktok_webhook_events WHERE status = 'pending'
-          ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
-        WHERE next_attempt_at <= now()
-        ORDER BY event_timestamp NULLS FIRST, id
-        LIMIT $1`,
-      [CANDIDATES],
-    );
+    const candidates = await lookForCandidates(this.dataSource, CANDIDATES);
     if (candidates.length === 0) return 'none';
     let runs = 0;
     for (const candidate of candidates) {
