@@ -190,4 +190,27 @@ describe('Inbound: batched appends', () => {
     ]);
     port.failingMessageIds.delete('y2');
   });
+  it("stores other conversations' messages of the same batch when the host refuses one", async () => {
+    port.failingMessageIds.add('p1');
+    await processTogether([
+      customer(businessId, 'c5', 'p1', T0 + 1),
+      customer(businessId, 'c6', 'q1', T0 + 2),
+      customer(businessId, 'c5', 'p2', T0 + 3),
+      customer(businessId, 'c6', 'q2', T0 + 4),
+    ]);
+
+    expect(port.batches()).toHaveLength(1);
+    expect(port.batches()[0].sort()).toEqual(['p1', 'p2', 'q1', 'q2']);
+    expect(await statuses('c5')).toEqual([
+      ['p1', 'pending'],
+      ['p2', 'pending'],
+    ]);
+    expect(await statuses('c6')).toEqual([
+      ['q1', 'processed'],
+      ['q2', 'processed'],
+    ]);
+    expect(port.messages.has('p2')).toBe(false);
+    expect(port.messages.has('q1') && port.messages.has('q2')).toBe(true);
+    port.failingMessageIds.delete('p1');
+  });
 });

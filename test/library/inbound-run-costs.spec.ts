@@ -73,7 +73,7 @@ describe('Inbound: statements per run', () => {
   }
 
   const BEGIN = 'START TRANSACTION';
-  const CLAIM = 'WITH conversation_lock AS MATERIALIZED (';
+  const CLAIM = 'WITH wanted AS MATERIALIZED ( SELECT w.o';
   const FINISH = 'WITH moved AS ( UPDATE tiktok_conversati';
 
   it("costs a linked conversation's run four statements, however many messages it holds", async () => {
@@ -87,6 +87,26 @@ describe('Inbound: statements per run', () => {
 
     // Begin, claim (lock, events, row locks, account, link), finish (outcomes, reply window), commit.
     expect(run).toEqual([BEGIN, CLAIM, FINISH, 'COMMIT']);
+  });
+
+  it("shares those four statements and one appendMessages among several conversations' runs", async () => {
+    const conversations = ['k5', 'k6', 'k7'];
+    await processTogether(conversations.map((c) => customer(businessId, c, `${c}-1`, T0 + 1)));
+    const batchesBefore = (host.port as BatchingRecordingPort).batches().length;
+
+    const runs = await processTogether(
+      conversations.flatMap((c) => [
+        customer(businessId, c, `${c}-2`, T0 + 2),
+        customer(businessId, c, `${c}-3`, T0 + 3),
+      ]),
+    );
+
+    expect(runs).toEqual([BEGIN, CLAIM, FINISH, 'COMMIT']);
+    const batches = (host.port as BatchingRecordingPort).batches().slice(batchesBefore);
+    expect(batches).toHaveLength(1);
+    // Each conversation's messages in its own order.
+    for (const c of conversations)
+      expect(batches[0].filter((id) => id.startsWith(`${c}-`))).toEqual([`${c}-2`, `${c}-3`]);
   });
 
   it("adds only the link's own write for a new conversation", async () => {

@@ -12,9 +12,9 @@ import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
 import { HostLinkCache } from './host-link-cache';
-import { MessageBatch } from './message-batch';
+import { conversationOf, MessageBatch } from './message-batch';
 import { lookForCandidates, type Candidate } from './candidate-look';
-import { claimRun, type RunClaim } from './run-claim';
+import { claimRuns, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
@@ -176,109 +176,131 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   /**
-   * One look for candidates, then a run (its own transaction) for each of them that no other
-   * worker holds, up to `maxRuns`: the look is paid once per batch of runs rather than once per
-   * run. A candidate may be stale by the time
-   * its run starts (another worker took it, or its head failed meanwhile): the run re-reads the
-   * conversation from its head under the lock and stops at the first event not due, so a stale
-   * candidate costs a short transaction, never the order.
+   * One look for candidates, then one transaction for those that no other worker holds, up to
+   * `maxRuns`: each conversation's run keeps its own order and its own failures, and they share
+   * the look, the claim, the host's `appendMessages` and the finish. Under a live stream a
+   * conversation's run is 1–3 events, so statements paid per transaction rather than per run are
+   * most of what processing saves. A candidate may be stale by the time the claim reads it
+   * (another worker took it, or its head failed meanwhile): the claim re-reads each conversation
+   * from its head under its lock and the run stops at the first event not due, so a stale
+   * candidate costs nothing, never the order.
    */
   private async step(maxRuns = CANDIDATES): Promise<Step> {
     const candidates = await lookForCandidates(this.dataSource, CANDIDATES);
     if (candidates.length === 0) return 'none';
-    let runs = 0;
+    const taken: Array<Candidate & { key: string }> = [];
     for (const candidate of candidates) {
-      if (this.closed || this.paused || runs >= maxRuns) break;
+      if (taken.length >= maxRuns) break;
       const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
       if (this.held.has(key)) {
         this.skipped.add(key); // a worker of this process has it, and will look again
         continue;
       }
       this.held.add(key);
-      try {
-        if ((await this.runUnderLock(candidate, key)) > 0) runs++;
-      } finally {
-        // Released after the commit: the advisory lock went with the transaction.
+      taken.push({ ...candidate, key });
+    }
+    if (taken.length === 0) return 'busy';
+    try {
+      if (this.closed || this.paused) return 'busy';
+      return (await this.runTogether(taken)) > 0 ? 'worked' : 'busy';
+    } finally {
+      // Released after the commit: the advisory locks went with the transaction.
+      for (const { key } of taken) {
         this.held.delete(key);
         if (this.skipped.delete(key)) this.again = true;
       }
     }
-    return runs > 0 ? 'worked' : 'busy';
   }
 
-  /** One run of one conversation in its own transaction; 0 when another process holds it. */
-  private async runUnderLock(candidate: Candidate, key: string): Promise<number> {
+  /** The runs of these conversations in one transaction; how many events they settled. */
+  private async runTogether(taken: Array<Candidate & { key: string }>): Promise<number> {
     const publications: Publication[] = [];
-    const handled = await this.dataSource.transaction(async (manager) => {
-      const claim = await claimRun(
+    const settled = await this.dataSource.transaction(async (manager) => {
+      const claims = await claimRuns(
         manager,
-        key,
-        candidate.business_id,
-        candidate.tiktok_conversation_id,
+        taken.map((t) => ({
+          lockKey: t.key,
+          businessId: t.business_id,
+          tiktokConversationId: t.tiktok_conversation_id,
+        })),
         BATCH_SIZE,
       );
-      // Empty: another process has this conversation (or nothing is left); try the next one.
-      if (claim.events.length === 0) return 0;
-      return this.runConversation(manager, claim, publications);
+      // Empty: other processes have these conversations (or nothing is left).
+      if (claims.length === 0) return 0;
+      return this.runConversations(manager, claims, publications);
     });
     for (const publication of publications)
       this.events.publish(publication.name, publication.payload);
-    return handled;
-  }
-
-  /**
-   * Under the conversation's lock: its pending events in TikTok order, handled while each is due
-   * and succeeds. Returns how many were settled (processed, ignored, parked).
-   */
-  private async runConversation(
-    manager: EntityManager,
-    claim: RunClaim,
-    publications: Publication[],
-  ): Promise<number> {
-    const run = new InboundRun(new MessageBatch(this.port));
-    const [head] = claim.events;
-    if (claim.account !== undefined) run.accounts.set(head.business_id, claim.account);
-    if (claim.account && head.tiktok_conversation_id !== null)
-      run.rememberStored(claim.account.id, head.tiktok_conversation_id, claim.link);
-    const savepoint: SavepointState = { open: false };
-    const finished: FinishedEvent[] = [];
-    let settled = 0;
-    for (const row of claim.events) {
-      if (!row.due || !row.claimed) break;
-      if (run.messages.size > 0 && !this.handlers.batchable(row)) {
-        // The host gets the batch before an event of another kind, so it sees the run's order.
-        const flushed = await this.flushMessages(manager, run, finished, publications);
-        settled -= flushed.undone;
-        if (flushed.refused) break; // what came after the refused message waits behind it
-      }
-      const done = await this.handleOne(manager, row, publications, run, finished, savepoint);
-      if (!done) break; // it failed or waits: the rest of the conversation waits behind it
-      settled++;
-    }
-    settled -= (await this.flushMessages(manager, run, finished, publications)).undone;
-    await finishRun(manager, finished, run.takeReplyWindowMoves());
     return settled;
   }
 
   /**
-   * Hands the run's batched messages to the host. When the host refuses one, that event fails as
-   * if its handler had thrown, and the events settled after it are settled no longer: they stay
-   * pending, behind it. `undone`: how many settled events that takes back.
+   * Under each conversation's lock: its pending events in TikTok order, handled while each is due
+   * and succeeds; a conversation that stops does not stop the others. Returns how many were
+   * settled (processed, ignored, parked).
+   */
+  private async runConversations(
+    manager: EntityManager,
+    claims: RunClaim[],
+    publications: Publication[],
+  ): Promise<number> {
+    const run = new InboundRun(new MessageBatch(this.port));
+    const savepoint: SavepointState = { open: false };
+    const finished: FinishedEvent[] = [];
+    const tally = { parked: 0 };
+    for (const claim of claims) {
+      const [head] = claim.events;
+      run.accounts.set(head.business_id, claim.account);
+      if (claim.account && head.tiktok_conversation_id !== null)
+        run.rememberStored(claim.account.id, head.tiktok_conversation_id, claim.link);
+      const conversation = conversationOf(head);
+      for (const row of claim.events) {
+        if (!row.due || !row.claimed) break;
+        if (run.messages.size > 0 && !this.handlers.batchable(row)) {
+          // The host gets the batch before an event of another kind, so it sees the run's order.
+          const refused = await this.flushMessages(manager, run, finished, publications, tally);
+          if (refused.has(conversation)) break; // what follows the refused message waits behind it
+        }
+        const done = await this.handleOne(
+          manager,
+          row,
+          publications,
+          run,
+          finished,
+          savepoint,
+          tally,
+        );
+        if (!done) break; // it failed or waits: the rest of the conversation waits behind it
+      }
+    }
+    await this.flushMessages(manager, run, finished, publications, tally);
+    await finishRun(manager, finished, run.takeReplyWindowMoves());
+    return finished.length + tally.parked;
+  }
+
+  /**
+   * Hands the batched messages to the host. When the host refuses one, that event fails as if its
+   * handler had thrown, and the events of its conversation settled after it are settled no
+   * longer: they stay pending, behind it. Returns the conversations that were refused.
    */
   private async flushMessages(
     manager: EntityManager,
     run: InboundRun,
     finished: FinishedEvent[],
     publications: Publication[],
-  ): Promise<{ refused: boolean; undone: number }> {
-    const failure = await run.messages.flush();
-    if (!failure) return { refused: false, undone: 0 };
-    const at = finished.findIndex((f) => f.id === failure.event.id);
-    if (at < 0) throw new Error(`event ${failure.event.id} was batched but not settled`);
-    const undone = finished.length - at;
-    finished.length = at;
-    const parked = await this.failed(manager, failure.event, failure.error, publications);
-    return { refused: true, undone: parked ? undone - 1 : undone };
+    tally: { parked: number },
+  ): Promise<Set<string>> {
+    const refused = new Set<string>();
+    for (const failure of await run.messages.flush()) {
+      const conversation = conversationOf(failure.event);
+      refused.add(conversation);
+      const at = finished.findIndex((f) => f.id === failure.event.id);
+      if (at < 0) throw new Error(`event ${failure.event.id} was batched but not settled`);
+      const kept = finished.filter((f, index) => index < at || f.conversation !== conversation);
+      finished.splice(0, finished.length, ...kept);
+      if (await this.failed(manager, failure.event, failure.error, publications)) tally.parked++;
+    }
+    return refused;
   }
 
   /** True when the event is settled; false when it is to be tried again later. */
@@ -289,6 +311,7 @@ export class InboundProcessor implements OnModuleDestroy {
     run: InboundRun,
     finished: FinishedEvent[],
     savepointState: SavepointState,
+    tally: { parked: number },
   ): Promise<boolean> {
     const savepoint = new EventSavepoint(manager, savepointState);
     const mark = publications.length;
@@ -299,7 +322,9 @@ export class InboundProcessor implements OnModuleDestroy {
       await savepoint.rollback();
       publications.length = mark;
       run.forgetLinks(); // what this event linked was rolled back with it
-      return this.failed(manager, event, error, publications);
+      const parked = await this.failed(manager, event, error, publications);
+      if (parked) tally.parked++;
+      return parked;
     }
     if (verdict.outcome === 'deferred') {
       await manager.query(
@@ -310,7 +335,12 @@ export class InboundProcessor implements OnModuleDestroy {
       );
       return false;
     }
-    finished.push({ id: event.id, status: verdict.outcome, note: verdict.note ?? null });
+    finished.push({
+      id: event.id,
+      conversation: conversationOf(event),
+      status: verdict.outcome,
+      note: verdict.note ?? null,
+    });
     return true;
   }
 

@@ -11,16 +11,26 @@ export interface ClaimedEvent extends InboundEventRow {
   claimed: boolean;
 }
 
+/** One conversation to claim: its lock key and where its events are. */
+export interface ClaimWanted {
+  lockKey: string;
+  businessId: string;
+  tiktokConversationId: string | null;
+}
+
 export interface RunClaim {
-  /** The conversation's pending events in TikTok order; empty when another worker has the lock. */
+  /** Which conversation of the transaction (its position in what was wanted). */
+  index: number;
+  /** The conversation's pending events in TikTok order (never empty). */
   events: ClaimedEvent[];
-  /** The business's account (undefined when no event was read). */
-  account: AccountRow | null | undefined;
+  /** The business's account. */
+  account: AccountRow | null;
   /** The library's link row of the conversation, when there is one. */
   link: ConversationRow | null;
 }
 
 interface ClaimRow extends ClaimedEvent {
+  ord: string;
   account_id: string | null;
   host_inbox_id: string | null;
   link_id: string | null;
@@ -32,32 +42,35 @@ interface ClaimRow extends ClaimedEvent {
 }
 
 /**
- * The start of a run in ONE statement (it was five round trips): the conversation's advisory lock,
- * then, only when it was taken, the head of its pending events, their row locks, the account and
- * the link row. The lock is an InitPlan evaluated before the scan, so no event is read, let alone
- * claimed, without it.
+ * The start of a transaction's runs in ONE statement, for one conversation or several (it was
+ * five round trips per conversation): each conversation's advisory lock, then, only for those
+ * whose lock was taken, the head of their pending events, their row locks, the account and the
+ * link row. A conversation another process holds comes back absent: none of its events is read.
  *
  * Row locks too, for a worker that claims rows without the conversation lock (an older version
- * during a rolling deploy): a row it holds comes back with `claimed` false and stops the run
- * there, never skipped over.
+ * during a rolling deploy): a row it holds comes back with `claimed` false and stops that
+ * conversation's run there, never skipped over.
  */
-export async function claimRun(
+export async function claimRuns(
   manager: EntityManager,
-  lockKey: string,
-  businessId: string,
-  tiktokConversationId: string | null,
-  limit: number,
-): Promise<RunClaim> {
+  wanted: ClaimWanted[],
+  perConversation: number,
+): Promise<RunClaim[]> {
   const rows = await queryRows<ClaimRow>(manager, CLAIM_SQL, [
-    lockKey,
-    businessId,
-    tiktokConversationId,
-    limit,
+    wanted.map((w) => w.lockKey),
+    wanted.map((w) => w.businessId),
+    wanted.map((w) => w.tiktokConversationId),
+    perConversation,
   ]);
-  if (rows.length === 0) return { events: [], account: undefined, link: null };
-  const first = rows[0];
-  return {
-    events: rows.map((row) => ({
+  const claims: RunClaim[] = [];
+  for (const row of rows) {
+    const index = Number(row.ord) - 1;
+    let claim = claims[claims.length - 1];
+    if (!claim || claim.index !== index) {
+      claim = { index, events: [], account: account(row), link: link(row) };
+      claims.push(claim);
+    }
+    claim.events.push({
       id: row.id,
       event: row.event,
       business_id: row.business_id,
@@ -68,34 +81,47 @@ export async function claimRun(
       received_at: row.received_at,
       due: row.due,
       claimed: row.claimed,
-    })),
-    account: first.account_id ? { id: first.account_id, host_inbox_id: first.host_inbox_id } : null,
-    link: first.link_id
-      ? {
-          id: first.link_id,
-          tiktok_user_id: first.link_tiktok_user_id as string,
-          host_inbox_id: first.link_host_inbox_id as string,
-          host_contact_id: first.link_host_contact_id as string,
-          host_conversation_id: first.link_host_conversation_id as string,
-          last_inbound_at: first.link_last_inbound_at,
-        }
-      : null,
+    });
+  }
+  return claims;
+}
+
+function account(row: ClaimRow): AccountRow | null {
+  return row.account_id ? { id: row.account_id, host_inbox_id: row.host_inbox_id } : null;
+}
+
+function link(row: ClaimRow): ConversationRow | null {
+  if (!row.link_id) return null;
+  return {
+    id: row.link_id,
+    tiktok_user_id: row.link_tiktok_user_id as string,
+    host_inbox_id: row.link_host_inbox_id as string,
+    host_contact_id: row.link_host_contact_id as string,
+    host_conversation_id: row.link_host_conversation_id as string,
+    last_inbound_at: row.link_last_inbound_at,
   };
 }
 
+// The lock is taken in `wanted` (materialized: once per conversation, before anything reads
+// events) and gates the lateral read of that conversation's events.
 const CLAIM_SQL = `
-WITH conversation_lock AS MATERIALIZED (
-  SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked
+WITH wanted AS MATERIALIZED (
+  SELECT w.ord, w.business_id, w.conv,
+         pg_try_advisory_xact_lock(hashtextextended(w.lock_key, 0)) AS locked
+    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS w(lock_key, business_id, conv, ord)
 ),
 head AS MATERIALIZED (
-  SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts,
-         received_at, next_attempt_at <= now() AS due
-    FROM tiktok_webhook_events
-   WHERE (SELECT locked FROM conversation_lock)
-     AND status = 'pending' AND business_id = $2
-     AND (tiktok_conversation_id = $3 OR ($3::text IS NULL AND tiktok_conversation_id IS NULL))
-   ORDER BY event_timestamp NULLS FIRST, id
-   LIMIT $4
+  SELECT w.ord, e.*
+    FROM wanted w
+    CROSS JOIN LATERAL (
+      SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts,
+             received_at, next_attempt_at <= now() AS due
+        FROM tiktok_webhook_events
+       WHERE w.locked AND status = 'pending' AND business_id = w.business_id
+         AND (tiktok_conversation_id = w.conv OR (w.conv IS NULL AND tiktok_conversation_id IS NULL))
+       ORDER BY event_timestamp NULLS FIRST, id
+       LIMIT $4) e
+   WHERE w.locked
 ),
 held AS MATERIALIZED (
   SELECT id FROM tiktok_webhook_events
@@ -112,4 +138,4 @@ SELECT h.*, EXISTS (SELECT 1 FROM held WHERE held.id = h.id) AS claimed,
   LEFT JOIN tiktok_accounts a ON a.business_id = h.business_id
   LEFT JOIN tiktok_conversations c
          ON c.account_id = a.id AND c.tiktok_conversation_id = h.tiktok_conversation_id
- ORDER BY h.event_timestamp NULLS FIRST, h.id`;
+ ORDER BY h.ord, h.event_timestamp NULLS FIRST, h.id`;

@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 
 export interface FinishedEvent {
   id: string;
+  /** Its conversation (`conversationOf`): a refused message takes back only its own. */
+  conversation: string;
   status: 'processed' | 'ignored';
   note: string | null;
 }
