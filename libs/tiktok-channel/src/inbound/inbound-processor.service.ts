@@ -34,7 +34,8 @@ type Step = 'none' | 'busy' | 'worked';
  *   is claimed, so no worker can hold an older event while another handles a newer one;
  * - only the head of a conversation's queue is handled: an event waiting for a retry holds back
  *   every later event of its conversation until it succeeds or is parked;
- * - one transaction takes a run of the conversation's due events (fewer round trips per event).
+ * - one transaction takes a run of due events for each of several conversations (fewer round
+ *   trips per event), each conversation with its own order and its own failures.
  */
 @Injectable()
 export class InboundProcessor implements OnModuleDestroy {
@@ -161,7 +162,7 @@ export class InboundProcessor implements OnModuleDestroy {
   /** Processes due conversations until none is left that no other worker holds. */
   private async drain(): Promise<void> {
     while (!this.closed && !this.paused && (await this.step()) === 'worked') {
-      // each step commits one run per candidate conversation it could take
+      // each step commits one transaction for the candidate conversations it could take
     }
   }
 
