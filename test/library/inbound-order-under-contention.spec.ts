@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
+import { conversationLockKey } from '../../libs/tiktok-channel/src/inbound/inbound-processor.service';
 import { parseWebhook } from '../../libs/tiktok-channel/src/webhook/webhook-envelope';
 import { WebhookEventStore } from '../../libs/tiktok-channel/src/webhook/webhook-event.store';
 import { followRedirects } from '../support/e2e-harness';
@@ -30,11 +31,15 @@ describe('A conversation whose oldest event another worker has claimed', () => {
     await host?.close();
   });
 
-  async function store(messageId: string, timestamp: number): Promise<void> {
+  async function store(
+    messageId: string,
+    timestamp: number,
+    conversationId = 'c-contended',
+  ): Promise<void> {
     const raw = Buffer.from(
       JSON.stringify(
         webhookEnvelope('im_receive_msg', businessId, {
-          conversation_id: 'c-contended',
+          conversation_id: conversationId,
           message_id: messageId,
           timestamp,
           type: 'text',
@@ -66,5 +71,22 @@ describe('A conversation whose oldest event another worker has claimed', () => {
     await otherWorker.query('COMMIT');
     await processor.settle();
     expect(host.port.appended().map((m) => m.tiktokMessageId)).toEqual(['first', 'second']);
+  });
+  it("reads none of a conversation's events while another process holds its lock", async () => {
+    await store('locked-1', 1764000011000, 'c-locked');
+    const processor = host.app.get(InboundProcessor);
+    const before = host.port.appended().length;
+
+    // Another process's run of this conversation, between its lock and its row locks.
+    await otherWorker.query('BEGIN');
+    await otherWorker.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      conversationLockKey(businessId, 'c-locked'),
+    ]);
+    expect(await processor.processNext()).toBe(true);
+    expect(host.port.appended().length).toBe(before);
+
+    await otherWorker.query('COMMIT');
+    await processor.settle();
+    expect(host.port.appended().map((m) => m.tiktokMessageId)).toContain('locked-1');
   });
 });

@@ -47,6 +47,8 @@ export interface LibraryHostOptions {
   schedule?: boolean;
   /** Connections of the DataSource's pool (TypeORM `poolSize`). Default: pg's 10. */
   poolSize?: number;
+  /** The host port class: `RecordingPort` (default) or a subclass of it. */
+  helpdeskPort?: Type<RecordingPort>;
 }
 
 /**
@@ -71,15 +73,13 @@ export async function startLibraryHost(
     enableBackgroundJobs: false,
     ...hostOptions.options,
   };
+  const helpdeskPort = hostOptions.helpdeskPort ?? RecordingPort;
   const LibraryTestModule = libraryTestModule({
     databaseUrl: database.url,
     channel:
       mode === 'forRoot'
-        ? TiktokChannelModule.forRoot({ ...options, helpdeskPort: RecordingPort })
-        : TiktokChannelModule.forRootAsync({
-            useFactory: async () => options,
-            helpdeskPort: RecordingPort,
-          }),
+        ? TiktokChannelModule.forRoot({ ...options, helpdeskPort })
+        : TiktokChannelModule.forRootAsync({ useFactory: async () => options, helpdeskPort }),
     schedule: hostOptions.schedule ?? options.enableBackgroundJobs === true,
     poolSize: hostOptions.poolSize,
   });

@@ -149,3 +149,38 @@ export class RecordingPort implements TiktokHelpdeskPort {
       .map((c) => c.args as InboundMessage | EchoMessage);
   }
 }
+
+/**
+ * A recording host that also takes messages in batches (`appendMessages`), like the demo. A batch
+ * holding a refused message (`failingMessageIds`) throws whole, as one failing statement would;
+ * `failNextBatches` makes the next batches throw, as an outage of that statement would.
+ */
+@Injectable()
+export class BatchingRecordingPort extends RecordingPort {
+  failNextBatches = 0;
+
+  async appendMessages(messages: Array<InboundMessage | EchoMessage>) {
+    this.calls.push({ method: 'appendMessages', args: messages });
+    if (this.failNextBatches > 0) {
+      this.failNextBatches--;
+      throw new Error('host batch statement failed');
+    }
+    const refused = messages.find((m) => this.failingMessageIds.has(m.tiktokMessageId));
+    if (refused) throw new Error(`host refuses ${refused.tiktokMessageId}`);
+    return messages.map((m) => {
+      RecordingPort.appendLog.push(m);
+      const existing = this.messages.get(m.tiktokMessageId);
+      if (existing) return { messageId: existing.id, created: false };
+      const id = randomUUID();
+      this.messages.set(m.tiktokMessageId, { id, message: m });
+      return { messageId: id, created: true };
+    });
+  }
+
+  /** appendMessages calls, each as its TikTok message ids in order. */
+  batches(): string[][] {
+    return this.calls
+      .filter((c) => c.method === 'appendMessages')
+      .map((c) => (c.args as Array<InboundMessage | EchoMessage>).map((m) => m.tiktokMessageId));
+  }
+}

@@ -6,6 +6,7 @@ import { TiktokApiClient } from './api/tiktok-api.client';
 import { TIKTOK_HELPDESK_PORT } from './host/helpdesk-port';
 import { TiktokEventPublisher } from './host/tiktok-event-publisher';
 import { ConversationLink } from './inbound/conversation-link';
+import { HostLinkCache } from './inbound/host-link-cache';
 import { EeaFetch } from './inbound/eea-fetch';
 import { InboundHandlers } from './inbound/inbound-handlers';
 import { InboundMedia } from './inbound/inbound-media';
@@ -103,6 +104,7 @@ import type { DynamicModule } from '@nestjs/common';
     WebhookBodyParserBridge,
     WebhookFastPath,
     ConversationLink,
+    HostLinkCache,
     InboundMedia,
     InboundReactions,
     InboundReceipts,

@@ -13,8 +13,8 @@ import type {
   TiktokHelpdeskPort,
 } from 'tiktok-channel';
 import { InboundAttachmentStore } from '../attachments/inbound-attachment.store';
-import { takeCsatAnswer } from '../csat/csat-answer';
 import { queryRows } from '../database/sql';
+import { appendMessages } from './append-messages';
 
 type IdRow = { id: string };
 
@@ -121,75 +121,19 @@ export class HelpdeskTiktokAdapter implements TiktokHelpdeskPort {
     return { conversationId: existing.id, isNew: false };
   }
 
+  /** One statement: see `appendMessages` for the rules (CSAT answers, reopening, authors). */
   async appendMessage(
     m: InboundMessage | EchoMessage,
   ): Promise<{ messageId: string; created: boolean }> {
-    return this.dataSource.transaction(async (tx) => {
-      // An echo is a message the business already sent from the TikTok app: it arrives as sent.
-      const status = m.direction === 'incoming' ? 'received' : 'sent';
-      const incoming = m.direction === 'incoming' ? m : undefined;
-      const inserted = await queryRows<IdRow>(
-        tx,
-        `INSERT INTO messages (conversation_id, direction, content, attachments, status, external_id,
-           sent_at, tiktok_type, reply_to_external_id, sent_from, is_follower, auto_message_type, raw)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
-         ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [
-          m.conversationId,
-          m.direction,
-          m.content,
-          JSON.stringify(m.attachments),
-          status,
-          m.tiktokMessageId,
-          m.sentAt,
-          m.tiktokType ?? null,
-          m.replyTo?.tiktokMessageId ?? null,
-          // An echo that does not say where it was typed was typed in the TikTok app (the port's rule).
-          m.direction === 'outgoing' ? (m.sentFrom ?? 'tiktok_app') : null,
-          incoming?.isFollower ?? null,
-          incoming?.autoMessageType ?? null,
-          incoming?.raw ? JSON.stringify(incoming.raw) : null,
-        ],
-      );
-      if (inserted.length === 0) {
-        const [existing] = await queryRows<IdRow>(
-          tx,
-          `SELECT id FROM messages WHERE external_id = $1`,
-          [m.tiktokMessageId],
-        );
-        return { messageId: existing.id, created: false };
-      }
-      const messageId = inserted[0].id;
-      if (m.direction === 'outgoing') {
-        // Written in TikTok itself, not in the helpdesk: the page marks it so.
-        await queryRows(
-          tx,
-          `UPDATE messages SET author_kind = 'tiktok', sent_from = $2 WHERE id = $1`,
-          [messageId, m.sentFrom ?? 'tiktok_app'],
-        );
-      }
-      // A rating answering a satisfaction survey is recorded and leaves the conversation resolved.
-      const rating =
-        m.direction === 'incoming' &&
-        (await takeCsatAnswer(tx, {
-          conversationId: m.conversationId,
-          messageId,
-          content: m.content,
-          sentAt: m.sentAt,
-        }));
-      // Only a new message moves the conversation: a customer writing again reopens a resolved
-      // conversation, and GREATEST keeps the order right when TikTok delivers out of order.
-      await queryRows(
-        tx,
-        `UPDATE conversations
-            SET last_message_at = GREATEST(last_message_at, $2),
-                status = CASE WHEN $3 THEN 'open' ELSE status END
-          WHERE id = $1`,
-        [m.conversationId, m.sentAt, m.direction === 'incoming' && !rating],
-      );
-      return { messageId, created: true };
-    });
+    const [appended] = await appendMessages(this.dataSource, [m]);
+    return appended;
+  }
+
+  /** Many messages in one statement, as if appended one after the other in this order. */
+  appendMessages(
+    messages: Array<InboundMessage | EchoMessage>,
+  ): Promise<Array<{ messageId: string; created: boolean }>> {
+    return appendMessages(this.dataSource, messages);
   }
 
   async updateMessageStatus(s: {

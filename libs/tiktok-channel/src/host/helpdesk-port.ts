@@ -205,6 +205,16 @@ export interface TiktokHelpdeskPort {
   /** Keyed by the TikTok message id: a second call with the same id returns the first message. */
   appendMessage(m: InboundMessage | EchoMessage): Promise<{ messageId: string; created: boolean }>;
   /**
+   * Optional: many messages at once (one statement, say), with the same result as calling
+   * `appendMessage` for each in this order: messages of one conversation keep the given order,
+   * and the answer has one entry per message, in the same order. The library gathers the plain
+   * messages of a run into one call. When it throws, the library appends the same messages one
+   * at a time, so a message the host refuses holds back only its own conversation's later events.
+   */
+  appendMessages?(
+    messages: Array<InboundMessage | EchoMessage>,
+  ): Promise<Array<{ messageId: string; created: boolean }>>;
+  /**
    * A host message's status: `pending` (delivery goes on in the background), then `sent` or
    * `failed`; later `read`. Reports may repeat, and a `pending` may arrive after the final one in a
    * race: keep statuses moving forward only.

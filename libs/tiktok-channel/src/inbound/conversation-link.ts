@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
 import { queryRows } from '../persistence/sql';
+import { HostLinkCache } from './host-link-cache';
 import type { InboundAccount } from './inbound-event';
 import type { InboundRun } from './inbound-run';
 
@@ -25,7 +26,10 @@ const COLUMNS = `id, tiktok_user_id, host_inbox_id, host_contact_id, host_conver
 /** The library's link between a TikTok conversation and the host's contact and conversation. */
 @Injectable()
 export class ConversationLink {
-  constructor(@Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort) {}
+  constructor(
+    @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
+    private readonly hostLinks: HostLinkCache,
+  ) {}
 
   async find(
     manager: EntityManager,
@@ -71,15 +75,27 @@ export class ConversationLink {
     const cached = run?.link(account.id, tiktokConversationId);
     if (cached && cached.personId === personId && cached.username === username)
       return { row: cached.row, previous: cached.row, isNew: false };
+    const known = cached?.row ?? run?.storedLink(account.id, tiktokConversationId);
+    // The host confirmed this very link to an earlier run, and the stored row still names it.
+    if (
+      known &&
+      known.host_inbox_id === account.inboxId &&
+      known.tiktok_user_id === personId &&
+      this.hostLinks.confirms(account.id, known, personId, username)
+    ) {
+      run?.remember(account.id, tiktokConversationId, { row: known, personId, username });
+      return { row: known, previous: known, isNew: false };
+    }
     const linked = await this.linkInHost(
       manager,
       account,
       tiktokConversationId,
       personId,
       username,
-      cached?.row,
+      known,
     );
     run?.remember(account.id, tiktokConversationId, { row: linked.row, personId, username });
+    this.hostLinks.remember(account.id, linked.row, personId, username);
     return linked;
   }
 
@@ -89,10 +105,12 @@ export class ConversationLink {
     tiktokConversationId: string,
     personId: string,
     username: string | undefined,
-    known: ConversationRow | undefined,
+    known: ConversationRow | null | undefined,
   ): Promise<LinkedConversation> {
-    // The run's copy is newer than the table: it carries reply-window moves not yet flushed.
-    const previous = known ?? (await this.find(manager, account.id, tiktokConversationId));
+    // The run's copy is newer than the table: it carries reply-window moves not yet flushed (and
+    // null when the run's claim found no link row).
+    const previous =
+      known !== undefined ? known : await this.find(manager, account.id, tiktokConversationId);
     const { contactId } = await this.port.upsertContact({
       inboxId: account.inboxId,
       tiktokUserId: personId,

@@ -28,6 +28,7 @@ import { InboundReactions } from './inbound-reactions';
 import { InboundReceipts } from './inbound-receipts';
 import { InboundReferrals } from './inbound-referrals';
 import type { InboundRun } from './inbound-run';
+import type { AppendedMessage } from './message-batch';
 import { toHostContent } from './message-content';
 import { readTiktokMessage, type TiktokMessageView } from './tiktok-message';
 
@@ -94,6 +95,15 @@ export class InboundHandlers {
       default:
         return { outcome: 'ignored', note: `event ${event.event} is not handled` };
     }
+  }
+
+  /**
+   * Whether the event's message may wait in the run's batch: a message or echo, not a reaction
+   * (a reaction may target a message of the batch, so the batch goes to the host before it).
+   */
+  batchable(event: InboundEventRow): boolean {
+    if (event.event !== 'im_receive_msg' && event.event !== 'im_send_msg') return false;
+    return readTiktokMessage(event.content, event.business_id, event.event).type !== 'reaction';
   }
 
   /**
@@ -174,33 +184,42 @@ export class InboundHandlers {
       ...(view.autoMessageType ? { autoMessageType: view.autoMessageType } : {}),
       ...(host.raw ? { raw: host.raw } : {}),
     };
-    const appended = await this.port.appendMessage(message);
+    const appended = (result: AppendedMessage) => {
+      if (conversation.isNew) {
+        out.push({
+          name: TiktokEvents.ConversationOpened,
+          payload: {
+            inboxId: account.inboxId,
+            conversationId: conversation.row.host_conversation_id,
+            contactId: conversation.row.host_contact_id,
+            tiktokConversationId,
+          } satisfies ConversationOpenedEvent,
+        });
+      }
+      if (result.created) {
+        out.push({
+          name: TiktokEvents.MessageReceived,
+          payload: {
+            inboxId: account.inboxId,
+            conversationId: conversation.row.host_conversation_id,
+            contactId: conversation.row.host_contact_id,
+            messageId: result.messageId,
+            tiktokMessageId: messageId,
+            content: host.content,
+            firstInConversation,
+          } satisfies MessageReceivedEvent,
+        });
+      }
+    };
     // The customer wrote: this (re)opens the 48-hour reply window (written with the run's commit).
-    run.customerWrote(conversation.row, sentAt);
-    if (conversation.isNew) {
-      out.push({
-        name: TiktokEvents.ConversationOpened,
-        payload: {
-          inboxId: account.inboxId,
-          conversationId: conversation.row.host_conversation_id,
-          contactId: conversation.row.host_contact_id,
-          tiktokConversationId,
-        } satisfies ConversationOpenedEvent,
-      });
-    }
-    if (appended.created) {
-      out.push({
-        name: TiktokEvents.MessageReceived,
-        payload: {
-          inboxId: account.inboxId,
-          conversationId: conversation.row.host_conversation_id,
-          contactId: conversation.row.host_contact_id,
-          messageId: appended.messageId,
-          tiktokMessageId: messageId,
-          content: host.content,
-          firstInConversation,
-        } satisfies MessageReceivedEvent,
-      });
+    // A batched message is noted before the host has it, so that the run's next event sees it.
+    if (run.messages.enabled) {
+      run.customerWrote(conversation.row, sentAt);
+      run.messages.add(event, message, appended);
+    } else {
+      const result = await this.port.appendMessage(message);
+      run.customerWrote(conversation.row, sentAt);
+      appended(result);
     }
     return { outcome: 'processed' };
   }
@@ -274,7 +293,8 @@ export class InboundHandlers {
       tiktokType: view.type || 'unknown',
       ...(view.replyTo ? { replyTo: { tiktokMessageId: view.replyTo } } : {}),
     };
-    await this.port.appendMessage(message);
+    if (run.messages.enabled) run.messages.add(event, message, () => undefined);
+    else await this.port.appendMessage(message);
     return { outcome: 'processed', note: 'sent outside the helpdesk' };
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { TIKTOK_HELPDESK_PORT, type TiktokHelpdeskPort } from '../host/helpdesk-port';
 import { TiktokEventPublisher } from '../host/tiktok-event-publisher';
 import { queryRows } from '../persistence/sql';
 import type { HandlerVerdict, InboundEventRow, Publication } from './inbound-event';
@@ -10,6 +11,11 @@ import { InboundRun } from './inbound-run';
 import { EventSavepoint, type SavepointState } from './event-savepoint';
 import { WAITING_FOR_CONNECT } from './inbound-constants';
 import { InboundParking } from './inbound-parking';
+import { HostLinkCache } from './host-link-cache';
+import { conversationOf, MessageBatch } from './message-batch';
+import { lookForCandidates, type Candidate } from './candidate-look';
+import { claimRuns, type RunClaim } from './run-claim';
+import { finishRun, type FinishedEvent } from './run-finish';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
@@ -18,22 +24,7 @@ const BATCH_SIZE = 50;
 /** Conversations tried per step when other workers hold the first ones. */
 const CANDIDATES = 32;
 
-interface Candidate {
-  business_id: string;
-  tiktok_conversation_id: string | null;
-}
-
-interface PendingRow extends InboundEventRow {
-  due: boolean;
-}
-
 type Step = 'none' | 'busy' | 'worked';
-
-interface FinishedEvent {
-  id: string;
-  status: 'processed' | 'ignored';
-  note: string | null;
-}
 
 /**
  * Turns stored webhooks into host records, one conversation at a time and in TikTok's order,
@@ -43,7 +34,8 @@ interface FinishedEvent {
  *   is claimed, so no worker can hold an older event while another handles a newer one;
  * - only the head of a conversation's queue is handled: an event waiting for a retry holds back
  *   every later event of its conversation until it succeeds or is parked;
- * - one transaction takes a run of the conversation's due events (fewer round trips per event).
+ * - one transaction takes a run of due events for each of several conversations (fewer round
+ *   trips per event), each conversation with its own order and its own failures.
  */
 @Injectable()
 export class InboundProcessor implements OnModuleDestroy {
@@ -66,6 +58,8 @@ export class InboundProcessor implements OnModuleDestroy {
     private readonly handlers: InboundHandlers,
     private readonly events: TiktokEventPublisher,
     private readonly parking: InboundParking,
+    @Inject(TIKTOK_HELPDESK_PORT) private readonly port: TiktokHelpdeskPort,
+    private readonly hostLinks: HostLinkCache,
     @InjectTiktokConfig() private readonly config: TiktokChannelConfig,
   ) {
     this.paused = config.inboundProcessingPaused;
@@ -168,7 +162,7 @@ export class InboundProcessor implements OnModuleDestroy {
   /** Processes due conversations until none is left that no other worker holds. */
   private async drain(): Promise<void> {
     while (!this.closed && !this.paused && (await this.step()) === 'worked') {
-      // each step commits one run per candidate conversation it could take
+      // each step commits one transaction for the candidate conversations it could take
     }
   }
 
@@ -183,120 +177,131 @@ export class InboundProcessor implements OnModuleDestroy {
   }
 
   /**
-   * One look for candidates, then a run (its own transaction) for each of them that no other
-   * worker holds, up to `maxRuns`: the look scans every pending event's conversation head, so it
-   * is paid once per batch of runs rather than once per run. A candidate may be stale by the time
-   * its run starts (another worker took it, or its head failed meanwhile): the run re-reads the
-   * conversation from its head under the lock and stops at the first event not due, so a stale
-   * candidate costs a short transaction, never the order.
+   * One look for candidates, then one transaction for those that no other worker holds, up to
+   * `maxRuns`: each conversation's run keeps its own order and its own failures, and they share
+   * the look, the claim, the host's `appendMessages` and the finish. Under a live stream a
+   * conversation's run is 1–3 events, so statements paid per transaction rather than per run are
+   * most of what processing saves. A candidate may be stale by the time the claim reads it
+   * (another worker took it, or its head failed meanwhile): the claim re-reads each conversation
+   * from its head under its lock and the run stops at the first event not due, so a stale
+   * candidate costs nothing, never the order.
    */
   private async step(maxRuns = CANDIDATES): Promise<Step> {
-    // The conversations whose OLDEST pending event is due: a conversation whose head waits for
-    // a retry is not a candidate at all, so nothing behind that event can overtake it.
-    const candidates = await queryRows<Candidate>(
-      this.dataSource,
-      `SELECT business_id, tiktok_conversation_id FROM (
-         SELECT DISTINCT ON (business_id, tiktok_conversation_id)
-                business_id, tiktok_conversation_id, event_timestamp, id, next_attempt_at
-           FROM tiktok_webhook_events WHERE status = 'pending'
-          ORDER BY business_id, tiktok_conversation_id, event_timestamp NULLS FIRST, id) heads
-        WHERE next_attempt_at <= now()
-        ORDER BY event_timestamp NULLS FIRST, id
-        LIMIT $1`,
-      [CANDIDATES],
-    );
+    const candidates = await lookForCandidates(this.dataSource, CANDIDATES);
     if (candidates.length === 0) return 'none';
-    let runs = 0;
+    const taken: Array<Candidate & { key: string }> = [];
     for (const candidate of candidates) {
-      if (this.closed || this.paused || runs >= maxRuns) break;
+      if (taken.length >= maxRuns) break;
       const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
       if (this.held.has(key)) {
         this.skipped.add(key); // a worker of this process has it, and will look again
         continue;
       }
       this.held.add(key);
-      try {
-        if ((await this.runUnderLock(candidate, key)) > 0) runs++;
-      } finally {
-        // Released after the commit: the advisory lock went with the transaction.
+      taken.push({ ...candidate, key });
+    }
+    if (taken.length === 0) return 'busy';
+    try {
+      if (this.closed || this.paused) return 'busy';
+      return (await this.runTogether(taken)) > 0 ? 'worked' : 'busy';
+    } finally {
+      // Released after the commit: the advisory locks went with the transaction.
+      for (const { key } of taken) {
         this.held.delete(key);
         if (this.skipped.delete(key)) this.again = true;
       }
     }
-    return runs > 0 ? 'worked' : 'busy';
   }
 
-  /** One run of one conversation in its own transaction; 0 when another process holds it. */
-  private async runUnderLock(candidate: Candidate, key: string): Promise<number> {
+  /** The runs of these conversations in one transaction; how many events they settled. */
+  private async runTogether(taken: Array<Candidate & { key: string }>): Promise<number> {
     const publications: Publication[] = [];
-    const handled = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await queryRows<{ locked: boolean }>(
+    const settled = await this.dataSource.transaction(async (manager) => {
+      const claims = await claimRuns(
         manager,
-        `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-        [key],
+        taken.map((t) => ({
+          lockKey: t.key,
+          businessId: t.business_id,
+          tiktokConversationId: t.tiktok_conversation_id,
+        })),
+        BATCH_SIZE,
       );
-      if (!locked) return 0; // another process has this conversation; try the next one
-      return this.runConversation(manager, candidate, publications);
+      // Empty: other processes have these conversations (or nothing is left).
+      if (claims.length === 0) return 0;
+      return this.runConversations(manager, claims, publications);
     });
     for (const publication of publications)
       this.events.publish(publication.name, publication.payload);
-    return handled;
+    return settled;
   }
 
   /**
-   * Under the conversation's lock: its pending events in TikTok order, handled while each is due
-   * and succeeds. Returns how many were settled (processed, ignored, parked).
+   * Under each conversation's lock: its pending events in TikTok order, handled while each is due
+   * and succeeds; a conversation that stops does not stop the others. Returns how many were
+   * settled (processed, ignored, parked).
    */
-  private async runConversation(
+  private async runConversations(
     manager: EntityManager,
-    conversation: Candidate,
+    claims: RunClaim[],
     publications: Publication[],
   ): Promise<number> {
-    const rows = await queryRows<PendingRow>(
-      manager,
-      `SELECT id, event, business_id, tiktok_conversation_id, event_timestamp, content, attempts,
-              received_at, next_attempt_at <= now() AS due
-         FROM tiktok_webhook_events
-        WHERE status = 'pending' AND business_id = $1
-          AND (tiktok_conversation_id = $2 OR ($2::text IS NULL AND tiktok_conversation_id IS NULL))
-        ORDER BY event_timestamp NULLS FIRST, id
-        LIMIT $3`,
-      [conversation.business_id, conversation.tiktok_conversation_id, BATCH_SIZE],
-    );
-    // Row locks too, for a worker that claims rows without the conversation lock (an older version
-    // during a rolling deploy): a row it holds stops the run there, never skipped over.
-    const lockedIds = new Set(
-      (
-        await queryRows<{ id: string }>(
-          manager,
-          `SELECT id FROM tiktok_webhook_events
-            WHERE id = ANY($1::bigint[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`,
-          [rows.map((row) => row.id)],
-        )
-      ).map((row) => row.id),
-    );
-    const run = new InboundRun();
+    const run = new InboundRun(new MessageBatch(this.port));
     const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
-    let settled = 0;
-    for (const row of rows) {
-      if (!row.due || !lockedIds.has(row.id)) break;
-      const done = await this.handleOne(manager, row, publications, run, finished, savepoint);
-      if (!done) break; // it failed or waits: the rest of the conversation waits behind it
-      settled++;
+    const tally = { parked: 0 };
+    for (const claim of claims) {
+      const [head] = claim.events;
+      run.accounts.set(head.business_id, claim.account);
+      if (claim.account && head.tiktok_conversation_id !== null)
+        run.rememberStored(claim.account.id, head.tiktok_conversation_id, claim.link);
+      const conversation = conversationOf(head);
+      for (const row of claim.events) {
+        if (!row.due || !row.claimed) break;
+        if (run.messages.size > 0 && !this.handlers.batchable(row)) {
+          // The host gets the batch before an event of another kind, so it sees the run's order.
+          const refused = await this.flushMessages(manager, run, finished, publications, tally);
+          if (refused.has(conversation)) break; // what follows the refused message waits behind it
+        }
+        const done = await this.handleOne(
+          manager,
+          row,
+          publications,
+          run,
+          finished,
+          savepoint,
+          tally,
+        );
+        if (!done) break; // it failed or waits: the rest of the conversation waits behind it
+      }
     }
-    await run.flush(manager);
-    if (finished.length > 0) {
-      // One statement for the run's outcomes instead of one per event.
-      await manager.query(
-        `UPDATE tiktok_webhook_events e
-            SET status = f.status, last_error = f.note, processed_at = now()
-           FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f(id, status, note)
-          WHERE e.id = f.id`,
-        [finished.map((f) => f.id), finished.map((f) => f.status), finished.map((f) => f.note)],
-      );
+    await this.flushMessages(manager, run, finished, publications, tally);
+    await finishRun(manager, finished, run.takeReplyWindowMoves());
+    return finished.length + tally.parked;
+  }
+
+  /**
+   * Hands the batched messages to the host. When the host refuses one, that event fails as if its
+   * handler had thrown, and the events of its conversation settled after it are settled no
+   * longer: they stay pending, behind it. Returns the conversations that were refused.
+   */
+  private async flushMessages(
+    manager: EntityManager,
+    run: InboundRun,
+    finished: FinishedEvent[],
+    publications: Publication[],
+    tally: { parked: number },
+  ): Promise<Set<string>> {
+    const refused = new Set<string>();
+    for (const failure of await run.messages.flush()) {
+      const conversation = conversationOf(failure.event);
+      refused.add(conversation);
+      const at = finished.findIndex((f) => f.id === failure.event.id);
+      if (at < 0) throw new Error(`event ${failure.event.id} was batched but not settled`);
+      const kept = finished.filter((f, index) => index < at || f.conversation !== conversation);
+      finished.splice(0, finished.length, ...kept);
+      if (await this.failed(manager, failure.event, failure.error, publications)) tally.parked++;
     }
-    return settled;
+    return refused;
   }
 
   /** True when the event is settled; false when it is to be tried again later. */
@@ -307,6 +312,7 @@ export class InboundProcessor implements OnModuleDestroy {
     run: InboundRun,
     finished: FinishedEvent[],
     savepointState: SavepointState,
+    tally: { parked: number },
   ): Promise<boolean> {
     const savepoint = new EventSavepoint(manager, savepointState);
     const mark = publications.length;
@@ -317,28 +323,9 @@ export class InboundProcessor implements OnModuleDestroy {
       await savepoint.rollback();
       publications.length = mark;
       run.forgetLinks(); // what this event linked was rolled back with it
-      const attempts = event.attempts + 1;
-      const message = (error as Error)?.message ?? String(error);
-      this.logger.warn(
-        `TikTok event ${event.id} (${event.event}) failed, attempt ${attempts}: ${message}`,
-      );
-      const parked = attempts >= MAX_ATTEMPTS;
-      await manager.query(
-        `UPDATE tiktok_webhook_events
-            SET attempts = $2, last_error = $3, status = $4,
-                next_attempt_at = now() + make_interval(secs => $5)
-          WHERE id = $1`,
-        [
-          event.id,
-          attempts,
-          message.slice(0, 2000),
-          parked ? 'failed' : 'pending',
-          Math.min(2 ** attempts, 300),
-        ],
-      );
-      if (!parked) return false;
-      await this.parking.parked(manager, event, message, publications);
-      return true;
+      const parked = await this.failed(manager, event, error, publications);
+      if (parked) tally.parked++;
+      return parked;
     }
     if (verdict.outcome === 'deferred') {
       await manager.query(
@@ -349,8 +336,49 @@ export class InboundProcessor implements OnModuleDestroy {
       );
       return false;
     }
-    finished.push({ id: event.id, status: verdict.outcome, note: verdict.note ?? null });
+    finished.push({
+      id: event.id,
+      conversation: conversationOf(event),
+      status: verdict.outcome,
+      note: verdict.note ?? null,
+    });
     return true;
+  }
+
+  /**
+   * An attempt failed: tried again after a backoff, or parked after `MAX_ATTEMPTS`. True when
+   * parked (settled: the conversation's later events go on).
+   */
+  private async failed(
+    manager: EntityManager,
+    event: InboundEventRow,
+    error: unknown,
+    publications: Publication[],
+  ): Promise<boolean> {
+    // The host may have lost what this process remembers of it (a removed conversation): the
+    // retry asks it again.
+    this.hostLinks.clear();
+    const attempts = event.attempts + 1;
+    const message = (error as Error)?.message ?? String(error);
+    this.logger.warn(
+      `TikTok event ${event.id} (${event.event}) failed, attempt ${attempts}: ${message}`,
+    );
+    const parked = attempts >= MAX_ATTEMPTS;
+    await manager.query(
+      `UPDATE tiktok_webhook_events
+          SET attempts = $2, last_error = $3, status = $4,
+              next_attempt_at = now() + make_interval(secs => $5)
+        WHERE id = $1`,
+      [
+        event.id,
+        attempts,
+        message.slice(0, 2000),
+        parked ? 'failed' : 'pending',
+        Math.min(2 ** attempts, 300),
+      ],
+    );
+    if (parked) await this.parking.parked(manager, event, message, publications);
+    return parked;
   }
 }
 

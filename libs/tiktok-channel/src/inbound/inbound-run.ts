@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { ConversationRow } from './conversation-link';
 import type { AccountRow } from './inbound-handlers';
+import type { MessageBatch } from './message-batch';
 
 /** What one link call established, so the next event of the run can skip the host's round trips. */
 export interface CachedLink {
@@ -18,10 +18,27 @@ export interface CachedLink {
  * is rolled back, `forgetLinks()` drops what that event may have linked.
  */
 export class InboundRun {
+  /** The run's plain messages, for one `appendMessages` call (see MessageBatch). */
+  constructor(readonly messages: MessageBatch) {}
+
   readonly accounts = new Map<string, AccountRow | null>();
   private readonly links = new Map<string, CachedLink>();
+  private readonly stored = new Map<string, ConversationRow | null>();
   /** tiktok_conversations.id → the latest customer message time of the run's processed events. */
   private readonly lastInbound = new Map<string, Date>();
+
+  /** The link row as the run's claim read it (null: none yet); undefined when not read. */
+  storedLink(accountId: string, tiktokConversationId: string): ConversationRow | null | undefined {
+    return this.stored.get(`${accountId}\u0000${tiktokConversationId}`);
+  }
+
+  rememberStored(
+    accountId: string,
+    tiktokConversationId: string,
+    row: ConversationRow | null,
+  ): void {
+    this.stored.set(`${accountId}\u0000${tiktokConversationId}`, row);
+  }
 
   link(accountId: string, tiktokConversationId: string): CachedLink | undefined {
     return this.links.get(`${accountId}\u0000${tiktokConversationId}`);
@@ -33,6 +50,7 @@ export class InboundRun {
 
   forgetLinks(): void {
     this.links.clear();
+    this.stored.clear();
   }
 
   /** The customer wrote at `at`: the reply window of `row` opens from there (applied at flush). */
@@ -43,17 +61,14 @@ export class InboundRun {
     if (!known || known < at) this.lastInbound.set(row.id, at);
   }
 
-  /** One statement for the run's reply-window moves; GREATEST keeps a later time already stored. */
-  async flush(manager: EntityManager): Promise<void> {
-    if (this.lastInbound.size === 0) return;
+  /**
+   * The run's reply-window moves, handed over once (the caller writes them with the run's
+   * outcomes, in one statement): GREATEST there keeps a later time already stored.
+   */
+  takeReplyWindowMoves(): { ids: string[]; ats: Date[] } {
     const ids = [...this.lastInbound.keys()];
-    await manager.query(
-      `UPDATE tiktok_conversations c
-          SET last_inbound_at = GREATEST(COALESCE(c.last_inbound_at, f.at), f.at)
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS f(id, at)
-        WHERE c.id = f.id`,
-      [ids, ids.map((id) => this.lastInbound.get(id))],
-    );
+    const ats = ids.map((id) => this.lastInbound.get(id) as Date);
     this.lastInbound.clear();
+    return { ids, ats };
   }
 }
