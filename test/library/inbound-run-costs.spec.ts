@@ -22,6 +22,21 @@ function customer(businessId: string, conversationId: string, messageId: string,
   });
 }
 
+/** The `im_send_msg` echo TikTok sends for a message the business sent. */
+function businessSent(businessId: string, conversationId: string, messageId: string, at: number) {
+  return webhookEnvelope('im_send_msg', businessId, {
+    conversation_id: conversationId,
+    message_id: messageId,
+    timestamp: at,
+    type: 'text',
+    text: { body: `text of ${messageId}` },
+    from: 'shop',
+    to: 'customer',
+    from_user: { id: businessId, role: 'business_account' },
+    to_user: { id: `user_${conversationId}`, role: 'personal_account' },
+  });
+}
+
 /**
  * What processing costs PostgreSQL, counted in statements (never timed): the fixed statements of
  * a run are paid per conversation and per transaction, so they decide the cost of a live stream,
@@ -121,6 +136,47 @@ describe('Inbound: statements per run', () => {
       'COMMIT',
     ]);
   });
+  it("drops a transaction's echoes of our own sends with one look-up for all, and no savepoint", async () => {
+    await processTogether([
+      customer(businessId, 'e1', 'e1-1', T0 + 1),
+      customer(businessId, 'e2', 'e2-1', T0 + 1),
+    ]);
+    // Sends of ours, as the sender leaves them once TikTok has answered with their ids.
+    await host.db.query(
+      `INSERT INTO tiktok_outbound_messages
+         (account_id, conversation_id, host_message_id, part_index, message_type, body, status,
+          tiktok_message_id)
+       SELECT c.account_id, c.id, 'host-' || m.id, 0, 'text', 'reply', 'sent', m.id
+         FROM tiktok_conversations c
+         JOIN (VALUES ('e1', 'e1-ours-1'), ('e1', 'e1-ours-2'), ('e2', 'e2-ours-1')) AS m(conv, id)
+           ON c.tiktok_conversation_id = m.conv`,
+    );
+    const callsBefore = host.port.calls.length;
+
+    const run = await processTogether([
+      businessSent(businessId, 'e1', 'e1-ours-1', T0 + 2),
+      businessSent(businessId, 'e1', 'e1-ours-2', T0 + 3),
+      businessSent(businessId, 'e2', 'e2-ours-1', T0 + 2),
+    ]);
+
+    expect(run).toEqual([
+      BEGIN,
+      CLAIM,
+      'SELECT tiktok_message_id FROM tiktok_out',
+      FINISH,
+      'COMMIT',
+    ]);
+    // Recognised as ours: settled, and nothing reached the host.
+    expect(host.port.calls.slice(callsBefore)).toEqual([]);
+    const { rows } = await host.db.query(
+      `SELECT status, last_error FROM tiktok_webhook_events
+        WHERE content->>'message_id' LIKE '%-ours-%'`,
+    );
+    expect(rows).toEqual(
+      Array(3).fill({ status: 'processed', last_error: 'echo of our own send' }),
+    );
+  });
+
   function hostLinkCalls(): number {
     return host.port.calls.filter(
       (c) => c.method === 'upsertContact' || c.method === 'openConversation',

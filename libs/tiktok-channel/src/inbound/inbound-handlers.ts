@@ -239,6 +239,7 @@ export class InboundHandlers {
   ): Promise<HandlerVerdict> {
     const tiktokConversationId = event.tiktok_conversation_id as string;
     const messageId = view.messageId as string;
+    if (run.ownSends.has(messageId)) return { outcome: 'processed', note: 'echo of our own send' };
     const [ours] = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM tiktok_outbound_messages WHERE tiktok_message_id = $1`,

@@ -16,6 +16,7 @@ import { conversationOf, MessageBatch } from './message-batch';
 import { lookForCandidates, type Candidate } from './candidate-look';
 import { claimRuns, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
+import { findOwnSends } from './echo-lookup';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
@@ -246,6 +247,10 @@ export class InboundProcessor implements OnModuleDestroy {
     publications: Publication[],
   ): Promise<number> {
     const run = new InboundRun(new MessageBatch(this.port));
+    run.ownSends = await findOwnSends(
+      manager,
+      claims.flatMap((claim) => claim.events.filter((row) => row.due && row.claimed)),
+    );
     const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
     const tally = { parked: 0 };

@@ -22,6 +22,8 @@ export class InboundRun {
   constructor(readonly messages: MessageBatch) {}
 
   readonly accounts = new Map<string, AccountRow | null>();
+  /** TikTok message ids of sends of ours among the run's echoes, read once (see findOwnSends). */
+  ownSends: ReadonlySet<string> = new Set();
   private readonly links = new Map<string, CachedLink>();
   private readonly stored = new Map<string, ConversationRow | null>();
   /** tiktok_conversations.id → the latest customer message time of the run's processed events. */

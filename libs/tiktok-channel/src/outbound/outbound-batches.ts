@@ -108,7 +108,9 @@ export class OutboundBatches {
     );
     this.conversationsByHostId = new Batcher(
       (ids) => this.conversationsWhere('c.host_conversation_id', 'text', ids),
-      options('conversation by host id'),
+      // A burst of sends names few conversations many times over, and the statement reads each
+      // once: one batch for the burst, so the last businesses' sends are not resolved turns late.
+      { ...options('conversation by host id'), maxBatch: MAX_BATCH * 10 },
     );
     // Two on their way at once: the slot decides when a request leaves, so it is on the path.
     this.slots = new Batcher((items) => this.reserveMany(items), options('slot + sending', 2));

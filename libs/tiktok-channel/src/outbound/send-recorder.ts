@@ -54,6 +54,10 @@ export class SendRecorder {
       maxBatch: MAX_BATCH,
       maxInFlight: 3,
       runOne: (input) => this.recordOne(input),
+      // A conversation's sends are recorded in the order asked, never by two transactions at
+      // once; and a burst asked conversation after conversation gets every conversation's first
+      // send recorded (its sending started) before anyone's tenth.
+      fairBy: (input) => input.conversationId,
     },
   );
 

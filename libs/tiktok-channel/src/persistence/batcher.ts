@@ -19,15 +19,19 @@ export interface BatcherStats {
 
 export const batcherStats = new Map<string, BatcherStats>();
 
+interface Queued<I, O> {
+  at: number;
+  input: I;
+  resolve: (output: O) => void;
+  reject: (error: unknown) => void;
+}
+
 export class Batcher<I, O> {
-  private queue: Array<{
-    at: number;
-    input: I;
-    resolve: (output: O) => void;
-    reject: (error: unknown) => void;
-  }> = [];
+  private queue: Array<Queued<I, O>> = [];
   private inFlight = 0;
   private scheduled = false;
+  /** With `fairBy`: the keys of the batches on their way. */
+  private readonly busy = new Set<string>();
 
   constructor(
     private readonly runBatch: (inputs: I[]) => Promise<O[]>,
@@ -38,6 +42,13 @@ export class Batcher<I, O> {
       /** Batches on their way at once (connections this batcher may hold). */
       maxInFlight: number;
       runOne?: (input: I) => Promise<O>;
+      /**
+       * Items of one key keep the order they were asked in and are never in two batches on their
+       * way at once (a later batch could otherwise commit first); each batch takes the waiting
+       * keys in turn, one item of each per pass, so a burst asked key after key does not make the
+       * last keys wait behind every item of the first ones.
+       */
+      fairBy?: (input: I) => string;
     },
   ) {}
 
@@ -60,16 +71,45 @@ export class Batcher<I, O> {
 
   private flush(): void {
     while (this.queue.length > 0 && this.inFlight < this.options.maxInFlight) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const { batch, keys } = this.take();
+      if (batch.length === 0) return; // every waiting key has a batch on its way
       this.inFlight++;
       void this.settle(batch).finally(() => {
         this.inFlight--;
+        for (const key of keys) this.busy.delete(key);
         if (this.queue.length > 0) this.schedule();
       });
     }
   }
 
-  private async settle(batch: Batcher<I, O>['queue']): Promise<void> {
+  private take(): { batch: Array<Queued<I, O>>; keys: string[] } {
+    const fairBy = this.options.fairBy;
+    if (!fairBy) return { batch: this.queue.splice(0, this.options.maxBatch), keys: [] };
+    const lanes = new Map<string, Array<Queued<I, O>>>();
+    for (const item of this.queue) {
+      const key = fairBy(item.input);
+      if (this.busy.has(key)) continue;
+      const lane = lanes.get(key);
+      if (lane) lane.push(item);
+      else lanes.set(key, [item]);
+    }
+    const batch: Array<Queued<I, O>> = [];
+    for (let pass = 0; batch.length < this.options.maxBatch; pass++) {
+      const before = batch.length;
+      for (const lane of lanes.values()) {
+        if (pass < lane.length) batch.push(lane[pass]);
+        if (batch.length >= this.options.maxBatch) break;
+      }
+      if (batch.length === before) break;
+    }
+    const taken = new Set(batch);
+    this.queue = this.queue.filter((item) => !taken.has(item));
+    const keys = [...new Set(batch.map((item) => fairBy(item.input)))];
+    for (const key of keys) this.busy.add(key);
+    return { batch, keys };
+  }
+
+  private async settle(batch: Array<Queued<I, O>>): Promise<void> {
     let outputs: O[];
     const started = performance.now();
     const stats = batcherStats.get(this.options.name) ?? {
