@@ -4,7 +4,9 @@ import type { BenchResults, Figure, FigureUnit, SuiteResult } from './results';
 
 function value(v: number, unit: FigureUnit): string {
   if (!Number.isFinite(v)) return 'n/a';
-  const digits = unit === 'count' ? 0 : Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  // A count is whole unless it is an average (statements per message, say): 0.7 must not read 0.
+  const whole = unit === 'count' && Number.isInteger(v);
+  const digits = whole || Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
   return `${v.toFixed(digits)} ${unit}`;
 }
 
