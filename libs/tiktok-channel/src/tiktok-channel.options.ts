@@ -81,6 +81,14 @@ export interface TiktokChannelModuleOptions {
    */
   inboundWorkers?: number;
   /**
+   * Events one processing transaction handles at most, shared among the conversations it takes
+   * (each gets an equal share, at most 50). A transaction's events are handled on the event loop
+   * between two round trips and hold their rows until the commit: a smaller cap keeps webhook
+   * acknowledgements quick while a backlog drains, a larger one spends fewer statements per
+   * event. Default 256 (1–1600).
+   */
+  inboundEventsPerTransaction?: number;
+  /**
    * Store and acknowledge webhooks but do not process them until `InboundProcessor.resume()`: for
    * a maintenance window, a process that only takes intake, or measuring intake alone. Default false.
    */

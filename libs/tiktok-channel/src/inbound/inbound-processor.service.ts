@@ -16,11 +16,10 @@ import { conversationOf, MessageBatch } from './message-batch';
 import { lookForCandidates, type Candidate } from './candidate-look';
 import { claimRuns, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
+import { eventsPerConversation } from './transaction-share';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
-/** Events of one conversation handled in one transaction: one claim, one commit for many. */
-const BATCH_SIZE = 50;
 /** Conversations tried per step when other workers hold the first ones. */
 const CANDIDATES = 32;
 
@@ -190,8 +189,9 @@ export class InboundProcessor implements OnModuleDestroy {
     const candidates = await lookForCandidates(this.dataSource, CANDIDATES);
     if (candidates.length === 0) return 'none';
     const taken: Array<Candidate & { key: string }> = [];
+    const runs = Math.min(maxRuns, this.config.inboundEventsPerTransaction);
     for (const candidate of candidates) {
-      if (taken.length >= maxRuns) break;
+      if (taken.length >= runs) break;
       const key = conversationLockKey(candidate.business_id, candidate.tiktok_conversation_id);
       if (this.held.has(key)) {
         this.skipped.add(key); // a worker of this process has it, and will look again
@@ -224,7 +224,7 @@ export class InboundProcessor implements OnModuleDestroy {
           businessId: t.business_id,
           tiktokConversationId: t.tiktok_conversation_id,
         })),
-        BATCH_SIZE,
+        eventsPerConversation(this.config.inboundEventsPerTransaction, taken.length),
       );
       // Empty: other processes have these conversations (or nothing is left).
       if (claims.length === 0) return 0;

@@ -1,0 +1,72 @@
+import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
+import { followRedirects } from '../support/e2e-harness';
+import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
+import { BatchingRecordingPort } from '../support/recording-port';
+import { SandboxControl } from '../support/sandbox-control';
+
+/** A realistic TikTok time (ms). */
+const T0 = 1764000000000;
+
+function customer(businessId: string, conversationId: string, messageId: string, at: number) {
+  return webhookEnvelope('im_receive_msg', businessId, {
+    conversation_id: conversationId,
+    message_id: messageId,
+    timestamp: at,
+    type: 'text',
+    text: { body: `text of ${messageId}` },
+    from: 'customer',
+    to: 'shop',
+    from_user: { id: `user_${conversationId}`, role: 'personal_account' },
+    to_user: { id: businessId, role: 'business_account' },
+  });
+}
+
+/**
+ * `inboundEventsPerTransaction`: a backlog is drained in transactions of a bounded size, so no
+ * transaction handles so many events that webhooks wait behind it. Counted in host batches.
+ */
+describe('Inbound: events per transaction', () => {
+  let host: LibraryHost;
+  let processor: InboundProcessor;
+  let businessId: string;
+
+  beforeAll(async () => {
+    host = await startLibraryHost('forRoot', {
+      helpdeskPort: BatchingRecordingPort,
+      options: { inboundWorkers: 1, inboundEventsPerTransaction: 4 },
+    });
+    processor = host.app.get(InboundProcessor);
+    await new SandboxControl(host.sandbox.url).queueConsent('capshop', 'business', 'approve');
+    await followRedirects(`${host.url}/tiktok/oauth/authorize`);
+    const { rows } = await host.db.query(`SELECT business_id FROM tiktok_accounts`);
+    businessId = rows[0].business_id as string;
+  });
+
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('hands the host at most the cap per transaction, each conversation in its order', async () => {
+    const conversations = ['q1', 'q2', 'q3'];
+    // Linked first, so the backlog below is plain messages the host takes in batches.
+    for (const c of conversations)
+      expect(await host.deliver(customer(businessId, c, `${c}-0`, T0))).toBe(200);
+    await processor.settle();
+    const before = (host.port as BatchingRecordingPort).batches().length;
+
+    await processor.pause();
+    for (let n = 1; n <= 4; n++)
+      for (const c of conversations)
+        expect(await host.deliver(customer(businessId, c, `${c}-${n}`, T0 + n))).toBe(200);
+    processor.resume();
+    await processor.settle();
+
+    const batches = (host.port as BatchingRecordingPort).batches().slice(before);
+    // 12 events, 3 conversations: a share of one event each (4 ÷ 3), 3 per transaction.
+    expect(batches.map((batch) => batch.length)).toEqual([3, 3, 3, 3]);
+    for (const c of conversations)
+      expect(batches.flat().filter((id) => id.startsWith(`${c}-`))).toEqual(
+        [1, 2, 3, 4].map((n) => `${c}-${n}`),
+      );
+  }, 60_000);
+});
