@@ -1,3 +1,4 @@
+import { InboundHandlers } from '../../libs/tiktok-channel/src/inbound/inbound-handlers';
 import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { followRedirects } from '../support/e2e-harness';
 import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
@@ -23,7 +24,8 @@ function customer(businessId: string, conversationId: string, messageId: string,
 
 /**
  * `inboundEventsPerTransaction`: a backlog is drained in transactions of a bounded size, so no
- * transaction handles so many events that webhooks wait behind it. Counted in host batches.
+ * transaction handles so many events that webhooks wait behind it. Counted in host batches, and in
+ * turns of the event loop between conversations (never timed).
  */
 describe('Inbound: events per transaction', () => {
   let host: LibraryHost;
@@ -68,5 +70,45 @@ describe('Inbound: events per transaction', () => {
       expect(batches.flat().filter((id) => id.startsWith(`${c}-`))).toEqual(
         [1, 2, 3, 4].map((n) => `${c}-${n}`),
       );
+  }, 60_000);
+
+  it("gives the event loop a turn between a transaction's conversations", async () => {
+    const conversations = ['t1', 't2', 't3'];
+    for (const c of conversations)
+      expect(await host.deliver(customer(businessId, c, `${c}-0`, T0))).toBe(200);
+    await processor.settle();
+
+    await processor.pause();
+    for (const c of conversations)
+      expect(await host.deliver(customer(businessId, c, `${c}-1`, T0 + 1))).toBe(200);
+    // Counts turns of the event loop; each handled event notes the count it ran at.
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const seen: number[] = [];
+    const original = InboundHandlers.prototype.handle;
+    const spy = jest.spyOn(InboundHandlers.prototype, 'handle').mockImplementation(function (
+      this: InboundHandlers,
+      ...args: Parameters<typeof original>
+    ) {
+      seen.push(turns);
+      return original.apply(this, args);
+    });
+    try {
+      processor.resume();
+      await processor.settle();
+    } finally {
+      counting = false;
+      spy.mockRestore();
+    }
+
+    // One transaction of three linked conversations, none of which runs a statement of its own.
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    expect(seen[2]).toBeGreaterThan(seen[1]);
   }, 60_000);
 });

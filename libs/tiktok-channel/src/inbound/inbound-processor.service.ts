@@ -17,6 +17,7 @@ import { lookForCandidates, type Candidate } from './candidate-look';
 import { claimRuns, type RunClaim } from './run-claim';
 import { finishRun, type FinishedEvent } from './run-finish';
 import { eventsPerConversation } from './transaction-share';
+import { nextEventLoopTurn } from './event-loop-turn';
 
 /** After this many failed attempts an event is parked as `failed` for a person to look at. */
 export const MAX_ATTEMPTS = 10;
@@ -249,7 +250,8 @@ export class InboundProcessor implements OnModuleDestroy {
     const savepoint: SavepointState = { open: false };
     const finished: FinishedEvent[] = [];
     const tally = { parked: 0 };
-    for (const claim of claims) {
+    for (const [index, claim] of claims.entries()) {
+      if (index > 0) await nextEventLoopTurn();
       const [head] = claim.events;
       run.accounts.set(head.business_id, claim.account);
       if (claim.account && head.tiktok_conversation_id !== null)
