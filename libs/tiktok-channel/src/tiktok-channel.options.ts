@@ -86,7 +86,7 @@ export interface TiktokChannelModuleOptions {
    * event loop between two round trips and hold their rows until the commit: a smaller cap keeps
    * webhook acknowledgements quick, a larger one spends fewer statements per event. A backlog with
    * no deliveries arriving drains in transactions of up to 1,600 events (32 conversations × 50).
-   * Default 256 (1–1600).
+   * Default 512 (1–1600).
    */
   inboundEventsPerTransaction?: number;
   /**
