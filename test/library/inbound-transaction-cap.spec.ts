@@ -73,6 +73,26 @@ describe('Inbound: events per transaction', () => {
       );
   }, 60_000);
 
+  it('takes no more conversations than the cap, a share never being below one event', async () => {
+    const conversations = ['r1', 'r2', 'r3', 'r4', 'r5'];
+    for (const c of conversations)
+      expect(await host.deliver(customer(businessId, c, `${c}-0`, T0))).toBe(200);
+    await processor.settle();
+    const before = (host.port as BatchingRecordingPort).batches().length;
+
+    await processor.pause();
+    for (const c of conversations)
+      expect(await host.deliver(customer(businessId, c, `${c}-1`, T0 + 1))).toBe(200);
+    processor.resume();
+    await processor.settle();
+
+    // Five conversations, a cap of 4: four of them, one event each, then the fifth alone (one
+    // message goes by `appendMessage`, not in a batch).
+    const batches = (host.port as BatchingRecordingPort).batches().slice(before);
+    expect(batches).toEqual([['r1-1', 'r2-1', 'r3-1', 'r4-1']]);
+    expect(host.port.messages.has('r5-1')).toBe(true);
+  }, 60_000);
+
   it("gives the event loop a turn between a transaction's conversations", async () => {
     const conversations = ['t1', 't2', 't3'];
     for (const c of conversations)
