@@ -58,6 +58,7 @@ export function withDefaults(options: TiktokChannelModuleOptions): TiktokChannel
     tokenRefreshIntervalSeconds: options.tokenRefreshIntervalSeconds ?? 60,
     inboundSweepIntervalSeconds: options.inboundSweepIntervalSeconds ?? 5,
     inboundWorkers: options.inboundWorkers ?? 3,
+    inboundEventsPerTransaction: options.inboundEventsPerTransaction ?? 512,
     inboundProcessingPaused: options.inboundProcessingPaused ?? false,
     intakePoolSize: options.intakePoolSize ?? 4,
     webhookFastPath: options.webhookFastPath ?? false,

@@ -196,6 +196,9 @@ export class TiktokChannelOptionsSchema {
   @IsFiniteInRange(1, 64, '', { integer: true })
   inboundWorkers: number;
 
+  @IsFiniteInRange(1, 1600, '', { integer: true })
+  inboundEventsPerTransaction: number;
+
   @IsBoolean({ message: 'inboundProcessingPaused must be true or false' })
   inboundProcessingPaused: boolean;
 

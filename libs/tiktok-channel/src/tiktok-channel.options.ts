@@ -81,6 +81,15 @@ export interface TiktokChannelModuleOptions {
    */
   inboundWorkers?: number;
   /**
+   * Events one processing transaction handles at most while webhooks keep arriving, shared among
+   * the conversations it takes (an equal share each, at most 50). Its events are handled on the
+   * event loop between two round trips and hold their rows until the commit: a smaller cap keeps
+   * webhook acknowledgements quick, a larger one spends fewer statements per event. A backlog with
+   * no deliveries arriving drains in transactions of up to 1,600 events (32 conversations × 50).
+   * Default 512 (1–1600).
+   */
+  inboundEventsPerTransaction?: number;
+  /**
    * Store and acknowledge webhooks but do not process them until `InboundProcessor.resume()`: for
    * a maintenance window, a process that only takes intake, or measuring intake alone. Default false.
    */

@@ -40,6 +40,7 @@ export class WebhookIntake {
       return { status: 401, body: { error: 'invalid_signature', reason: check.reason } };
     }
     const webhook = parseWebhook(rawBody);
+    this.processor.noteDelivery();
     try {
       const stored = await this.store.save(webhook, rawBody);
       if (stored.isNew && stored.parsed && webhook.handled) this.processor.kick();
