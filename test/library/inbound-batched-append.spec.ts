@@ -1,33 +1,14 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { followRedirects } from '../support/e2e-harness';
-import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
+import { customerTextEnvelope, startLibraryHost, type LibraryHost } from '../support/library-host';
 import { BatchingRecordingPort } from '../support/recording-port';
 import { SandboxControl } from '../support/sandbox-control';
 
 /** A realistic TikTok time (ms). */
 const T0 = 1764000000000;
 
-function customer(
-  businessId: string,
-  conversationId: string,
-  messageId: string,
-  at: number,
-  extra: object = {},
-) {
-  return webhookEnvelope('im_receive_msg', businessId, {
-    conversation_id: conversationId,
-    message_id: messageId,
-    timestamp: at,
-    type: 'text',
-    text: { body: `text of ${messageId}` },
-    from: 'customer',
-    to: 'shop',
-    from_user: { id: `user_${conversationId}`, role: 'personal_account' },
-    to_user: { id: businessId, role: 'business_account' },
-    ...extra,
-  });
-}
+const customer = customerTextEnvelope;
 
 /**
  * A host with `appendMessages` gets a run's plain messages in one call, in the run's order; a

@@ -2,7 +2,7 @@ import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { parseWebhook } from '../../libs/tiktok-channel/src/webhook/webhook-envelope';
 import { WebhookEventStore } from '../../libs/tiktok-channel/src/webhook/webhook-event.store';
 import { eventually, followRedirects } from '../support/e2e-harness';
-import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
+import { customerTextEnvelope, startLibraryHost, type LibraryHost } from '../support/library-host';
 import { SandboxControl } from '../support/sandbox-control';
 
 /** A realistic TikTok time (ms). */
@@ -18,19 +18,7 @@ async function connect(host: LibraryHost, username: string): Promise<string> {
   return rows[0].business_id as string;
 }
 
-function received(businessId: string, conversationId: string, messageId: string, at: number) {
-  return webhookEnvelope('im_receive_msg', businessId, {
-    conversation_id: conversationId,
-    message_id: messageId,
-    timestamp: at,
-    type: 'text',
-    text: { body: `text of ${messageId}` },
-    from: 'customer',
-    to: 'shop',
-    from_user: { id: `user_${conversationId}`, role: 'personal_account' },
-    to_user: { id: businessId, role: 'business_account' },
-  });
-}
+const received = customerTextEnvelope;
 
 async function status(host: LibraryHost, messageId: string): Promise<string> {
   const { rows } = await host.db.query(

@@ -1,26 +1,14 @@
 import { InboundHandlers } from '../../libs/tiktok-channel/src/inbound/inbound-handlers';
 import { InboundProcessor } from '../../libs/tiktok-channel/src/testing';
 import { followRedirects } from '../support/e2e-harness';
-import { startLibraryHost, webhookEnvelope, type LibraryHost } from '../support/library-host';
+import { customerTextEnvelope, startLibraryHost, type LibraryHost } from '../support/library-host';
 import { BatchingRecordingPort } from '../support/recording-port';
 import { SandboxControl } from '../support/sandbox-control';
 
 /** A realistic TikTok time (ms). */
 const T0 = 1764000000000;
 
-function customer(businessId: string, conversationId: string, messageId: string, at: number) {
-  return webhookEnvelope('im_receive_msg', businessId, {
-    conversation_id: conversationId,
-    message_id: messageId,
-    timestamp: at,
-    type: 'text',
-    text: { body: `text of ${messageId}` },
-    from: 'customer',
-    to: 'shop',
-    from_user: { id: `user_${conversationId}`, role: 'personal_account' },
-    to_user: { id: businessId, role: 'business_account' },
-  });
-}
+const customer = customerTextEnvelope;
 
 /**
  * `inboundEventsPerTransaction`: a backlog is drained in transactions of a bounded size, so no

@@ -170,3 +170,28 @@ export function webhookEnvelope(
     content: JSON.stringify(content),
   };
 }
+
+/**
+ * A customer's text in `conversationId`, as TikTok delivers it; its body is "text of <messageId>".
+ * `extra` adds or overrides content fields (a `reply_to`, say).
+ */
+export function customerTextEnvelope(
+  businessId: string,
+  conversationId: string,
+  messageId: string,
+  at: number,
+  extra: object = {},
+) {
+  return webhookEnvelope('im_receive_msg', businessId, {
+    conversation_id: conversationId,
+    message_id: messageId,
+    timestamp: at,
+    type: 'text',
+    text: { body: `text of ${messageId}` },
+    from: 'customer',
+    to: 'shop',
+    from_user: { id: `user_${conversationId}`, role: 'personal_account' },
+    to_user: { id: businessId, role: 'business_account' },
+    ...extra,
+  });
+}
