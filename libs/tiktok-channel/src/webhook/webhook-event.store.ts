@@ -4,7 +4,11 @@ import { Batcher } from '../persistence/batcher';
 import { InjectTiktokConfig, type TiktokChannelConfig } from '../tiktok-channel.config';
 import { IntakePool } from './intake-pool';
 import type { ParsedWebhook } from './webhook-envelope';
-import { groupedIntakeRows, GROUPED_INTAKE_INSERT } from './webhook-grouped-insert';
+import {
+  groupedIntakeRows,
+  GROUPED_INTAKE_INSERT,
+  intakeRowValues,
+} from './webhook-grouped-insert';
 
 export interface StoredWebhook {
   id: string | null;
@@ -91,18 +95,7 @@ export class WebhookEventStore {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 = 'ignored' THEN now() END)
          ON CONFLICT (dedupe_key) DO NOTHING
          RETURNING id`,
-        [
-          webhook.dedupeKey,
-          webhook.event,
-          webhook.businessId,
-          webhook.conversationId,
-          webhook.timestamp,
-          rawBody,
-          webhook.content === null ? null : JSON.stringify(webhook.content),
-          webhook.handled ? 'pending' : 'ignored',
-          webhook.handled ? null : webhook.ignoredReason,
-          webhook.note,
-        ],
+        intakeRowValues(webhook, rawBody),
       );
       return { id: rows[0]?.id ?? null, isNew: rows.length > 0, parsed: true };
     } catch (error) {

@@ -38,19 +38,26 @@ export function groupedIntakeRows(
   const columns: unknown[][] = Array.from({ length: 10 }, () => []);
   for (const key of keys) {
     const { webhook, rawBody } = deliveries[firstIndex.get(key)!];
-    const values = [
-      webhook.dedupeKey,
-      webhook.event,
-      webhook.businessId,
-      webhook.conversationId,
-      webhook.timestamp,
-      rawBody,
-      webhook.content === null ? null : JSON.stringify(webhook.content),
-      webhook.handled ? 'pending' : 'ignored',
-      webhook.handled ? null : webhook.ignoredReason,
-      webhook.note,
-    ];
-    values.forEach((value, column) => columns[column].push(value));
+    intakeRowValues(webhook, rawBody).forEach((value, column) => columns[column].push(value));
   }
   return { parameters: columns, firstIndex };
+}
+
+/**
+ * One delivery's ten column values, in the order both intake statements take them (dedupe key,
+ * event, business, conversation, timestamp, raw bytes, content, status, reason, note).
+ */
+export function intakeRowValues(webhook: ParsedWebhook, rawBody: Buffer): unknown[] {
+  return [
+    webhook.dedupeKey,
+    webhook.event,
+    webhook.businessId,
+    webhook.conversationId,
+    webhook.timestamp,
+    rawBody,
+    webhook.content === null ? null : JSON.stringify(webhook.content),
+    webhook.handled ? 'pending' : 'ignored',
+    webhook.handled ? null : webhook.ignoredReason,
+    webhook.note,
+  ];
 }
