@@ -74,6 +74,15 @@ describe('Inbound throughput: intake never waits for processing', () => {
     await eventually(async () => host.port.messages.has('wake-early'), 'wake-early processed');
     host.port.failingMessageIds.delete('wake-late');
   }, 60_000);
+
+  it('runs at most inboundWorkers drain loops, however many kicks arrive', async () => {
+    const processor = host.app.get(InboundProcessor);
+    await processor.settle();
+    for (let kick = 0; kick < 10; kick++) processor.kick();
+    // A kick starts its loop synchronously: only the budget keeps a third from starting.
+    expect(processor.runningWorkers).toBe(2);
+    await processor.settle();
+  });
 });
 
 describe('Inbound processing paused by the option', () => {
