@@ -1,9 +1,7 @@
 import type { Request } from 'express';
+import { readRequestBody } from './webhook-request-body';
 
-/** The body ran over the cap: answered 413 (TikTok's real events are a few KB). */
-export class WebhookBodyTooLargeError extends Error {
-  override name = 'WebhookBodyTooLargeError';
-}
+export { WebhookBodyTooLargeError } from './webhook-request-body';
 
 /**
  * The raw body of a webhook request. The host's body parser (Nest's `rawBody: true`) keeps it for
@@ -19,21 +17,5 @@ export async function readWebhookBody(
   const kept = (req as unknown as Record<string, unknown>)[property];
   if (Buffer.isBuffer(kept)) return kept;
   if (req.readableEnded || req.readableDidRead) return null;
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume(); // drain, so the connection can answer and be reused
-    throw new WebhookBodyTooLargeError(`webhook body of ${declared} bytes is over ${maxBytes}`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += bytes.length;
-    if (size > maxBytes) {
-      req.resume();
-      throw new WebhookBodyTooLargeError(`webhook body over ${maxBytes} bytes`);
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks);
+  return readRequestBody(req, maxBytes);
 }

@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { WebhookBodyTooLargeError } from './webhook-raw-body';
+
+/** The body ran over the cap: answered 413 (TikTok's real events are a few KB). */
+export class WebhookBodyTooLargeError extends Error {
+  override name = 'WebhookBodyTooLargeError';
+}
 
 /** The client went away before the whole body arrived: nobody is left to answer. */
 export class WebhookRequestAbortedError extends Error {
