@@ -13,7 +13,7 @@ import {
 import { TokenCipher } from 'tiktok-channel/testing';
 import { generateDemoSecrets } from '../apps/helpdesk/src/demo/demo-secrets';
 import { ownCpuMs, processCpuMs, serverCpuMs } from './cpu';
-import { startSandboxProcess, type SandboxProcess } from './sandbox-process';
+import { startSandboxChild, type SandboxChild } from './sandbox-child';
 import { figure, target, type Figure, type SuiteResult } from './results';
 
 /**
@@ -71,7 +71,7 @@ async function postJson<T>(url: string, body: unknown): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-async function seedGrants(sandbox: SandboxProcess, prefix: string, count: number) {
+async function seedGrants(sandbox: SandboxChild, prefix: string, count: number) {
   const grants: SeededGrant[] = [];
   for (let start = 0; start < count; start += GRANT_BATCH) {
     const usernames = Array.from(
@@ -111,7 +111,7 @@ async function insertAccounts(db: Client, grants: SeededGrant[], cipher: TokenCi
  * keep-alive), with no database, lease, encryption or bookkeeping. Its grants are its own.
  */
 async function runFloor(
-  sandbox: SandboxProcess,
+  sandbox: SandboxChild,
   appId: string,
   appSecret: string,
   grants: SeededGrant[],
@@ -150,7 +150,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function startLibrary(
   databaseUrl: string,
-  sandbox: SandboxProcess,
+  sandbox: SandboxChild,
   secrets: ReturnType<typeof generateDemoSecrets>,
   concurrency: number,
 ): Promise<INestApplicationContext> {
@@ -215,7 +215,7 @@ export async function runTokenSweepBench(
   const floorCalls = Math.min(config.floorCalls, n);
   try {
     log('starting the TikTok sandbox (its own process) and the library…');
-    const sandbox = await startSandboxProcess(secrets.appId, secrets.appSecret);
+    const sandbox = await startSandboxChild(secrets.appId, secrets.appSecret);
     closers.push(() => sandbox.close());
     const library = await startLibrary(databaseUrl, sandbox, secrets, concurrency);
     closers.push(() => library.close());
