@@ -10,6 +10,23 @@ const T0 = 1764000000000;
 
 const customer = customerTextEnvelope;
 
+/** A like on `originalId`, as TikTok delivers a reaction: a message of its own. */
+function likeOf(
+  businessId: string,
+  conversationId: string,
+  messageId: string,
+  at: number,
+  originalId: string,
+) {
+  return customer(businessId, conversationId, messageId, at, {
+    type: 'reaction',
+    text: undefined,
+    reaction: [
+      { operation: 'ADD', type: 'like', emoji: '❤️', original_msg_id: originalId, timestamp: at },
+    ],
+  });
+}
+
 /**
  * A host with `appendMessages` gets a run's plain messages in one call, in the run's order; a
  * refused message holds back only itself and what follows it in its conversation; other kinds of
@@ -114,13 +131,7 @@ describe('Inbound: batched appends', () => {
   });
 
   it('stores the messages before a reaction first, so the reaction finds its message', async () => {
-    const reaction = customer(businessId, 'c3', 'x3', T0 + 3, {
-      type: 'reaction',
-      text: undefined,
-      reaction: [
-        { operation: 'ADD', type: 'like', emoji: '❤️', original_msg_id: 'x2', timestamp: T0 + 3 },
-      ],
-    });
+    const reaction = likeOf(businessId, 'c3', 'x3', T0 + 3, 'x2');
     await processTogether([
       customer(businessId, 'c3', 'x1', T0 + 1),
       customer(businessId, 'c3', 'x2', T0 + 2),
@@ -146,15 +157,10 @@ describe('Inbound: batched appends', () => {
       ['x5', 'processed'],
     ]);
   });
+
   it('holds back the reaction and what follows when the host refuses a message before it', async () => {
     port.failingMessageIds.add('y2');
-    const reaction = customer(businessId, 'c4', 'y3', T0 + 3, {
-      type: 'reaction',
-      text: undefined,
-      reaction: [
-        { operation: 'ADD', type: 'like', emoji: '❤️', original_msg_id: 'y2', timestamp: T0 + 3 },
-      ],
-    });
+    const reaction = likeOf(businessId, 'c4', 'y3', T0 + 3, 'y2');
     await processTogether([
       customer(businessId, 'c4', 'y1', T0 + 1),
       customer(businessId, 'c4', 'y2', T0 + 2),
